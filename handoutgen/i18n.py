@@ -1,0 +1,135 @@
+"""Translations as the renderer sees them: every lookup is recorded with the entry's state.
+
+Compiled ``.mo`` files leave fuzzy entries out, so draft rendering reads the ``.po`` directly and
+knows, for each string on the page, whether it is reviewed, a draft, stale or missing. A missing
+entry is recorded (and the build refuses the sheet) rather than silently falling back to English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from dataclasses import dataclass, field
+
+from babel.messages.catalog import Catalog, Message
+
+from .states import State, entry_state, msgstr_text
+
+Key = tuple[str, str | None]  # (msgid, msgctxt)
+
+
+@dataclass
+class Lookup:
+    """What one page used: each entry with its state."""
+
+    used: dict[Key, State] = field(default_factory=dict)
+
+    def record(self, key: Key, state: State) -> None:
+        self.used[key] = state
+
+    @property
+    def missing(self) -> list[Key]:
+        return [k for k, s in self.used.items() if s is State.MISSING]
+
+    @property
+    def final(self) -> bool:
+        return all(s.final for s in self.used.values())
+
+    def counts(self) -> dict[State, int]:
+        result = {s: 0 for s in State}
+        for state in self.used.values():
+            result[state] += 1
+        return result
+
+
+class SourceTranslations(gettext.NullTranslations):
+    """English: the source text itself, always final."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lookup = Lookup()
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+class CatalogTranslations(gettext.NullTranslations):
+    """A locale's .po catalogue, drafts included, with every lookup recorded."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.lookup = Lookup()
+        self._plural = catalog.plural_expr  # CLDR rule as a C expression
+        self._plural_func = gettext.c2py(self._plural) if self._plural else (lambda n: int(n != 1))
+
+    def _message(self, msgid: str, context: str | None) -> Message | None:
+        return self.catalog.get(msgid, context=context)
+
+    def _lookup(self, msgid: str, context: str | None) -> tuple[Message | None, State]:
+        message = self._message(msgid, context)
+        state = entry_state(message) if message is not None else State.MISSING
+        self.lookup.record((msgid, context), state)
+        return message, state
+
+    def gettext(self, message: str) -> str:
+        return self.pgettext(None, message)  # type: ignore[arg-type]
+
+    def pgettext(self, context: str | None, message: str) -> str:
+        entry, state = self._lookup(message, context)
+        return message if state is State.MISSING or entry is None else msgstr_text(entry)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.npgettext(None, singular, plural, n)  # type: ignore[arg-type]
+
+    def npgettext(self, context: str | None, singular: str, plural: str, n: int) -> str:
+        entry, state = self._lookup(singular, context)
+        if state is State.MISSING or entry is None:
+            return singular if n == 1 else plural
+        forms = entry.string if isinstance(entry.string, (tuple, list)) else (entry.string,)
+        index = min(self._plural_func(n), len(forms) - 1)
+        return forms[index]
+
+
+# -- pseudo-locale ----------------------------------------------------------------------------------
+
+_ACCENTS = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "áƀçđéƒĝĥíĵķĺɱñóþǫŕšţúṽŵẋýžÁƁÇĐÉƑĜĤÍĴĶĹṀÑÓÞǪŔŠŢÚṼŴẊÝŽ",
+)
+# Keep placeholders, markup, numbers and %-format variables byte-for-byte.
+_PROTECTED_RE = re.compile(r"(\{[^{}]*\}|%\([a-z_]+\)s|%%|\*\*|\*|\d[\d.,:–-]*)")
+_PAD_WORDS = "one two three four five six seven eight nine ten".split()
+
+
+def pseudolocalize(text: str) -> str:
+    """Accented, about 35% longer English: shows which layouts would overflow before translation."""
+    parts = _PROTECTED_RE.split(text)
+    out = [part if index % 2 else part.translate(_ACCENTS) for index, part in enumerate(parts)]
+    extra = max(1, round(len(text) * 0.35))
+    pad, i = [], 0
+    while sum(len(w) + 1 for w in pad) < extra:
+        pad.append(_PAD_WORDS[i % len(_PAD_WORDS)].translate(_ACCENTS))
+        i += 1
+    return "[" + "".join(out) + " " + " ".join(pad) + "]"
+
+
+class PseudoTranslations(SourceTranslations):
+    """en_XA: generated from the English, never printed as final."""
+
+    def gettext(self, message: str) -> str:
+        self.lookup.record((message, None), State.DRAFT)
+        return pseudolocalize(message)
+
+    def pgettext(self, context: str, message: str) -> str:
+        self.lookup.record((message, context), State.DRAFT)
+        return pseudolocalize(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self.pgettext(context, singular if n == 1 else plural)

@@ -1,0 +1,111 @@
+"""What each locale needs on the page: language tag, direction, fonts, hyphenation.
+
+Catalogue codes follow gettext/CLDR (``zh_Hans``); HTML needs a region-correct BCP 47 tag for font
+selection (``zh-CN`` picks Simplified glyphs in Noto CJK, plain ``zh`` does not).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from .errors import CatalogError
+
+SOURCE_LOCALE = "en"
+PSEUDO_LOCALE = "en_XA"
+
+LATIN_FONTS = ("Noto Sans", "DejaVu Sans")
+ARABIC_FONTS = ("Noto Sans Arabic", "Noto Naskh Arabic")
+FONT_PACKAGES = {
+    "Noto Sans": "fonts-noto-core",
+    "Noto Sans Arabic": "fonts-noto-core",
+    "Noto Naskh Arabic": "fonts-noto-core",
+    "Noto Sans CJK SC": "fonts-noto-cjk",
+    "Noto Sans CJK KR": "fonts-noto-cjk",
+    "Noto Sans CJK TC": "fonts-noto-cjk",
+    "Noto Sans CJK JP": "fonts-noto-cjk",
+    "DejaVu Sans": "fonts-dejavu-core",
+}
+
+# Script-specific stacks; everything else uses the Latin stack. Latin comes first in the CJK and
+# Arabic stacks too: digits, URLs and placeholders stay in the same face as the English sheets.
+_FONT_STACKS = {
+    "ar": ARABIC_FONTS + LATIN_FONTS,
+    "fa": ARABIC_FONTS + LATIN_FONTS,
+    "ur": ARABIC_FONTS + LATIN_FONTS,
+    "zh_Hans": ("Noto Sans CJK SC",) + LATIN_FONTS,
+    "zh_Hant": ("Noto Sans CJK TC",) + LATIN_FONTS,
+    "ja": ("Noto Sans CJK JP",) + LATIN_FONTS,
+    "ko": ("Noto Sans CJK KR",) + LATIN_FONTS,
+}
+_HTML_TAGS = {"zh_Hans": "zh-CN", "zh_Hant": "zh-TW"}
+_CODE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?$")
+
+
+@dataclass(frozen=True)
+class LocaleInfo:
+    code: str  # catalogue folder name: en, es, zh_Hans, ar, en_XA
+    babel_code: str  # what Babel formats dates and numbers with
+    html_lang: str
+    rtl: bool
+    fonts: tuple[str, ...]
+    hyphenation: str | None  # Pyphen dictionary, when it has the language
+    display_name: str  # in the language itself, for the footer
+    english_name: str
+    plural_forms: str
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if self.rtl else "ltr"
+
+    @property
+    def pseudo(self) -> bool:
+        return self.code == PSEUDO_LOCALE
+
+    @property
+    def is_source(self) -> bool:
+        return self.code == SOURCE_LOCALE
+
+    @property
+    def font_packages(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(FONT_PACKAGES.get(f, "fonts-noto-core") for f in self.fonts))
+
+
+@functools.lru_cache(maxsize=None)
+def locale_info(code: str) -> LocaleInfo:
+    """Everything the renderer needs for one locale; unknown codes are a CatalogError."""
+    from babel import Locale, UnknownLocaleError
+    from babel.messages.plurals import get_plural
+
+    if not _CODE_RE.match(code):
+        raise CatalogError(f"'{code}' is not a locale code; use forms like es, vi, zh_Hans, pt_BR")
+    babel_code = SOURCE_LOCALE if code == PSEUDO_LOCALE else code
+    try:
+        locale = Locale.parse(babel_code)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise CatalogError(f"Babel does not know the locale '{code}'; use a CLDR code such as es, vi, zh_Hans") from exc
+    plural = get_plural(locale)
+    html_lang = _HTML_TAGS.get(code) or code.replace("_", "-")
+    if code == PSEUDO_LOCALE:
+        html_lang = "en-XA"
+    return LocaleInfo(
+        code=code,
+        babel_code=babel_code,
+        html_lang=html_lang,
+        rtl=locale.character_order == "right-to-left",
+        fonts=_FONT_STACKS.get(code, _FONT_STACKS.get(locale.language, LATIN_FONTS)),
+        hyphenation=_pyphen_language(locale),
+        display_name="English (pseudo)" if code == PSEUDO_LOCALE else (locale.get_display_name(locale) or code),
+        english_name="Pseudo-English" if code == PSEUDO_LOCALE else (locale.get_display_name("en") or code),
+        plural_forms=plural.plural_forms,
+    )
+
+
+def _pyphen_language(locale) -> str | None:
+    import pyphen
+
+    for candidate in (str(locale), locale.language):
+        if candidate in pyphen.LANGUAGES:
+            return candidate
+    return None

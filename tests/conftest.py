@@ -1,0 +1,58 @@
+"""Shared fixtures: a throw-away copy of the project, and real tools (pdftotext, pdffonts, pdfinfo,
+msgfmt) as independent judges of the files the project writes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("handouts", "templates", "assets", "locales", "clinic.yaml", "glossary.yaml", "literacy.yaml")
+
+
+def copy_project(dest: Path) -> Path:
+    """The shipped project (content, templates, catalogues) in a folder a test may change."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_PARTS:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("*.mo"))
+        elif src.is_file():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+def run_tool(*args: str | Path) -> str:
+    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def pdf_text(path: Path, *extra: str) -> str:
+    return run_tool("pdftotext", *extra, path, "-")
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    info = {}
+    for line in run_tool("pdfinfo", path).splitlines():
+        key, _, value = line.partition(":")
+        info[key.strip()] = value.strip()
+    return info
+
+
+def pdf_fonts(path: Path) -> list[dict[str, str]]:
+    """Rows of `pdffonts`: name, type, encoding, emb, sub, uni."""
+    lines = run_tool("pdffonts", path).splitlines()[2:]
+    rows = []
+    for line in lines:
+        parts = line.split()
+        # name type… encoding emb sub uni objectID gen: read from the right, names have no spaces
+        rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+    return rows

@@ -1,0 +1,104 @@
+"""Content schema: every bad input is one clear line naming the file, the line and the field."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from handoutgen.content import load_handouts, parse_handout
+from handoutgen.errors import ContentError
+
+DATA = Path(__file__).parent / "data"
+BAD = sorted((DATA / "bad").glob("*.yaml"))
+PLACEHOLDERS = {"clinic_name", "clinic_phone", "clinic_address", "clinic_website", "emergency_number"}
+
+
+def expectation(path: Path) -> tuple[int, str, str]:
+    match = re.match(r"# expect: (\d+): ([^:]*): (.+)", path.read_text().splitlines()[0])
+    assert match, f"{path.name} needs a first line '# expect: LINE: PATH: MESSAGE'"
+    return int(match[1]), match[2], match[3]
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_handout_is_reported_with_file_line_and_field(path: Path, tmp_path: Path) -> None:
+    line, field, message = expectation(path)
+    folder = tmp_path / "handouts"
+    folder.mkdir()
+    shutil.copy(path, folder / path.name)
+    with pytest.raises(ContentError) as info:
+        load_handouts(folder, PLACEHOLDERS, tmp_path)
+    lines = str(info.value).splitlines()
+    expected_prefix = f"handouts/{path.name}:{line}: " + (f"{field}: " if field else "")
+    assert any(l.startswith(expected_prefix) and message in l for l in lines), lines
+
+
+def test_all_problems_in_a_run_are_reported_together(tmp_path: Path) -> None:
+    folder = tmp_path / "handouts"
+    folder.mkdir()
+    for path in BAD[:3]:
+        shutil.copy(path, folder / path.name)
+    with pytest.raises(ContentError) as info:
+        load_handouts(folder, PLACEHOLDERS, tmp_path)
+    files = {p.file for p in info.value.problems}
+    assert files == {f"handouts/{p.name}" for p in BAD[:3]}
+
+
+def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
+    folder = tmp_path / "handouts"
+    folder.mkdir()
+    shipped = Path(__file__).parent.parent / "handouts" / "aftercare.yaml"
+    shutil.copy(shipped, folder / "a.yaml")
+    shutil.copy(shipped, folder / "b.yaml")
+    with pytest.raises(ContentError, match=r"handouts/b.yaml:\d+: id: duplicate id 'aftercare' \(also in handouts/a.yaml\)"):
+        load_handouts(folder, PLACEHOLDERS, tmp_path)
+
+
+def test_rewrapping_and_reindenting_changes_no_text() -> None:
+    compact = """id: x\ntitle: Hi\nsummary: S.\naudience: A.\nversion: '1'\nreviewed: 2026-01-01\nsections:
+- kind: aftercare
+  body:
+  - Rest for the rest of the day if you can.
+- kind: when_to_get_help
+  urgent:
+  - Call {clinic_phone}.
+  emergency:
+  - Call {emergency_number}.
+"""
+    wrapped = """id: x
+title: Hi
+summary: S.
+audience: A.
+version: '1'
+reviewed: 2026-01-01
+sections:
+    -   kind: aftercare
+        body:
+            -   >-
+                Rest for the rest
+                of the day   if you can.
+    -   kind: when_to_get_help
+        urgent:
+            - Call {clinic_phone}.
+        emergency:
+            - Call {emergency_number}.
+"""
+    a, _ = parse_handout(compact, Path("a.yaml"), PLACEHOLDERS)
+    b, _ = parse_handout(wrapped, Path("b.yaml"), PLACEHOLDERS)
+    assert [t.text for t in a.texts()] == [t.text for t in b.texts()]
+    assert [t.line for t in a.texts()] != [t.line for t in b.texts()]
+
+
+def test_shipped_handouts_are_valid_and_say_when_to_get_help() -> None:
+    root = Path(__file__).parent.parent
+    handouts = load_handouts(root / "handouts", PLACEHOLDERS, root)
+    assert {h.id for h in handouts} >= {"first-visit", "aftercare", "back-pain-faq", "back-care"}
+    for handout in handouts:
+        kinds = [s.kind for s in handout.sections]
+        assert "when_to_get_help" in kinds, handout.id
+        text = " ".join(t.text for t in handout.texts()).lower()
+        assert "{emergency_number}" in text and "{clinic_phone}" in text
+        for banned in ("no side effects", "guarantee", "miracle", "%"):
+            assert banned not in text, (handout.id, banned)
