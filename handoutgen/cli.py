@@ -97,13 +97,22 @@ def make_parser(default_root: Path | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _default_to_build(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """No command means `build`, so `generate.py --locale es` works as staff expect."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    if any(flag in argv for flag in ("-h", "--help", "--version")) or any(a in commands for a in argv):
+        return argv
+    index = 0
+    while index < len(argv) and (argv[index] in ("-C", "--project") or argv[index].startswith("--project=")):
+        index += 1 if "=" in argv[index] else 2
+    return [*argv[:index], "build", *argv[index:]]
+
+
 def main(argv: Sequence[str] | None = None, default_root: Path | None = None) -> int:
     from .errors import HandoutError
 
     parser = make_parser(default_root)
-    args = parser.parse_args(argv)
-    if args.command is None:  # no command: build everything
-        args = parser.parse_args([*(argv or []), "build"])
+    args = parser.parse_args(_default_to_build(list(sys.argv[1:] if argv is None else argv), parser))
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
