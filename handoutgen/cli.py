@@ -57,6 +57,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalogs_update(args: argparse.Namespace) -> int:
+    from .catalog import update_catalogs
+
+    for report in update_catalogs(args.project, args.lang or None):
+        _err(report.summary())
+    return 0
+
+
+def cmd_catalogs_init(args: argparse.Namespace) -> int:
+    from .catalog import init_catalog
+
+    path = init_catalog(args.project, args.lang)
+    _err(f"created {path.relative_to(args.project.resolve()) if path.is_relative_to(args.project.resolve()) else path}")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------------
 
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -94,6 +110,21 @@ def make_parser(default_root: Path | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate clinic settings and handout content",
                        description="Validate clinic.yaml and every handout; report every problem with file and line.")
     p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("catalogs", help="extract strings and update the gettext catalogues",
+                       description="Keep locales/handouts.pot and every locales/<lang>/LC_MESSAGES/handouts.po "
+                                   "in step with the English content and templates.")
+    csub = p.add_subparsers(dest="catalogs_command", metavar="ACTION", required=True)
+    c = csub.add_parser("update", help="re-extract and merge into every catalogue, keeping all work",
+                        description="Re-extract the English and merge it into each catalogue. Unchanged English keeps "
+                                    "its translation and review; edited English becomes fuzzy with the old text kept "
+                                    "(#| lines); removed entries stay as obsolete (#~) and come back if the text returns.")
+    c.add_argument("lang", nargs="*", help="only these locales (default: every catalogue in locales/)")
+    c.set_defaults(handler=cmd_catalogs_update)
+    c = csub.add_parser("init", help="start a catalogue for a new locale",
+                        description="Create locales/<lang>/LC_MESSAGES/handouts.po with the right Language and Plural-Forms headers.")
+    c.add_argument("lang", help="the locale code, e.g. es, vi, zh_Hans, pt_BR")
+    c.set_defaults(handler=cmd_catalogs_init)
     return parser
 
 

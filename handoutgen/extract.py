@@ -1,0 +1,63 @@
+"""Message extraction through Babel's own extension point.
+
+``extract_handouts`` is registered as the ``handout`` method under the ``babel.extractors`` entry point,
+so ``pybabel extract -F babel.cfg`` and ``generate.py catalogs update`` run the very same code and
+produce the same template catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import IO, Any, Collection, Iterator
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+
+from . import __version__
+from .content import Handout, Text, parse_handout
+from .errors import ContentError
+
+BABEL_CFG = "babel.cfg"
+
+
+def translator_comment(handout: Handout, text: Text) -> str:
+    """Where the string appears and which placeholders it holds, for the translator."""
+    comment = f"Handout '{handout.id}': {text.role} ({text.path})."
+    if text.placeholders:
+        names = ", ".join("{" + p + "}" for p in text.placeholders)
+        comment += f" Keep {names} unchanged: it is filled in when printing."
+    if "**" in text.text or "*" in text.text.replace("**", ""):
+        comment += " Keep the * emphasis markers around the matching words."
+    return comment
+
+
+def extract_handouts(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str],
+                     options: dict[str, Any]) -> Iterator[tuple[int, str, Any, list[str]]]:
+    """Babel extractor for handout YAML: ``(line, funcname, message, comments)`` per string."""
+    name = getattr(fileobj, "name", "handout.yaml")
+    text = fileobj.read().decode(options.get("encoding", "utf-8"))
+    handout, problems = parse_handout(text, Path(name), None, str(name))
+    if handout is None:
+        raise ContentError(problems=problems)
+    for item in handout.texts():
+        comments = [translator_comment(handout, item)]
+        if item.context:
+            yield item.line, "pgettext", (item.context, item.text), comments
+        else:
+            yield item.line, "gettext", item.text, comments
+
+
+def extract_template(root: Path, creation_date: dt.datetime | None = None) -> Catalog:
+    """The template catalogue, extracted as ``pybabel extract -F babel.cfg`` would."""
+    root = Path(root)
+    with open(root / BABEL_CFG, encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    catalog = Catalog(project="handoutgen handouts", version=__version__, charset="utf-8",
+                      msgid_bugs_address="", copyright_holder="", fuzzy=False,
+                      creation_date=creation_date)
+    for filename, lineno, message, comments, context in extract_from_dir(
+            str(root), method_map, options_map):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
