@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .catalog import load_catalog, po_path
+from .catalog import load_catalog, po_path, validate_catalog
 from .clinic import Clinic, load_clinic
 from .content import Handout, load_handouts
 from .errors import CatalogError, HandoutError, RenderError
@@ -43,7 +43,12 @@ class Inputs:
         if locale.pseudo:
             return PseudoTranslations()
         if locale.code not in self.catalogs:
-            self.catalogs[locale.code] = load_catalog(po_path(self.project.locales, locale.code), locale.babel_code)
+            path = po_path(self.project.locales, locale.code)
+            catalog = load_catalog(path, locale.babel_code)
+            problems = validate_catalog(catalog, path.relative_to(self.project.root), locale.code)
+            if problems:
+                raise CatalogError(problems=problems)
+            self.catalogs[locale.code] = catalog
         return CatalogTranslations(self.catalogs[locale.code])
 
 

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, denormalize, normalize, read_po, write_po
 
 from .errors import CatalogError, Problem
 from .fsutil import write_bytes_atomic
@@ -28,19 +28,70 @@ def load_catalog(path: Path, locale: str | None = None) -> Catalog:
     path = Path(path)
     try:
         with open(path, "rb") as handle:
-            return read_po(handle, locale=locale, abort_invalid=True)
+            catalog = read_po(handle, locale=locale, abort_invalid=True)
     except PoFileError as exc:
         line = getattr(exc, "lineno", None)
+        line = line + 1 if isinstance(line, int) else None  # Babel counts from 0
         raise CatalogError(problems=[Problem(str(path), line, f"{exc}; fix the .po syntax (try `msgfmt -c {path}`)")]) from exc
     except FileNotFoundError as exc:
         raise CatalogError(problems=[Problem(str(path), None, "catalogue not found; run `generate.py catalogs init LANG`")]) from exc
+    for message in [*catalog, *catalog.obsolete.values()]:
+        _lift_previous(message)
+    return catalog
+
+
+def _lift_previous(message) -> None:
+    """Babel reads ``#|`` lines as translator comments; turn them back into the previous msgid."""
+    lines = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
+    if not lines:
+        return
+    message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+    fields: dict[str, list[str]] = {}
+    current = None
+    for line in lines:
+        keyword, _, rest = line.partition(" ")
+        if keyword in ("msgctxt", "msgid", "msgid_plural"):
+            current = keyword
+            fields[current] = [rest]
+        elif current:
+            fields[current].append(line)
+    if "msgid" in fields:
+        previous = [denormalize("\n".join(fields["msgid"]))]
+        if "msgid_plural" in fields:
+            previous.append(denormalize("\n".join(fields["msgid_plural"])))
+        message.previous_id = previous
 
 
 def dump_catalog(catalog: Catalog, *, omit_header: bool = False) -> bytes:
+    """The catalogue as .po bytes, wrapped like Babel; ``#|`` lines written by us because Babel
+    wraps a long previous msgid into lines that are not valid PO."""
+    tokens: dict[str, tuple] = {}
+    saved = []
+    for index, message in enumerate(m for m in catalog if m.id and m.previous_id):
+        token = f"@@previous-{index}@@"
+        tokens[token] = tuple(message.previous_id)
+        saved.append((message, message.previous_id))
+        message.previous_id = [token]
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=PO_WIDTH, sort_output=False, include_previous=True,
-             ignore_obsolete=False, omit_header=omit_header)
-    return buffer.getvalue()
+    try:
+        write_po(buffer, catalog, width=PO_WIDTH, sort_output=False, include_previous=True,
+                 ignore_obsolete=False, omit_header=omit_header)
+    finally:
+        for message, previous in saved:
+            message.previous_id = previous
+    text = buffer.getvalue().decode("utf-8")
+    for token, previous in tokens.items():
+        text = text.replace(f'#| msgid "{token}"\n', _previous_lines(previous))
+    return text.encode("utf-8")
+
+
+def _previous_lines(previous: tuple) -> str:
+    out = []
+    for keyword, value in zip(("msgid", "msgid_plural"), previous):
+        lines = normalize(value, width=PO_WIDTH).splitlines()
+        out.append(f"#| {keyword} {lines[0]}\n")
+        out.extend(f"#| {line}\n" for line in lines[1:])
+    return "".join(out)
 
 
 def save_catalog(catalog: Catalog, path: Path) -> None:
@@ -122,35 +173,34 @@ def merge_catalog(old: Catalog, template: Catalog, reviewer_fallback: str | None
     result = copy.copy(old)
     result._messages = type(old._messages)()
     result.obsolete = type(old.obsolete)()
-    pending: list[Message] = []
-    used: set[Key] = set()
-    for message in template:
+    exact = [m for m in template if m.id and _key(m) in previous]
+    used = {_key(m) for m in exact}
+    removed = {k: m for k, m in previous.items() if k not in used and m.string}
+    fuzzy: dict[Key, Key] = {}
+    for message in template:  # one old entry per edited paragraph, in reading order
+        key = _key(message)
+        if message.id and key not in used:
+            match = _closest(key, removed)
+            if match is not None:
+                fuzzy[key] = match
+                removed.pop(match)
+    for message in template:  # the result keeps the template's order
         if not message.id:
             continue
         key = _key(message)
-        if key in previous:
-            merged = _carry(message, previous[key])
-            if key in obsolete_keys:
-                report.restored += 1
-            else:
-                report.kept += 1
-            used.add(key)
+        if key in used:
+            report.restored += key in obsolete_keys
+            report.kept += key not in obsolete_keys
+            _add(result, _carry(message, previous[key]))
+        elif key in fuzzy:
+            merged = _carry(message, previous[fuzzy[key]])
+            merged.flags.add("fuzzy")
+            merged.previous_id = [fuzzy[key][0]]
             _add(result, merged)
+            report.fuzzy.append(key)
         else:
-            pending.append(message)
-    removed = {k: m for k, m in previous.items() if k not in used and m.string}
-    for message in pending:
-        match = _closest(_key(message), removed)
-        if match is None:
             _add(result, copy.copy(message))
             report.new += 1
-            continue
-        old_msg = removed.pop(match)
-        merged = _carry(message, old_msg)
-        merged.flags.add("fuzzy")
-        merged.previous_id = [match[0]]
-        _add(result, merged)
-        report.fuzzy.append(_key(message))
     for key, message in removed.items():
         result.obsolete[message.id if key[1] is None else (message.id, key[1])] = message
     report.obsoleted = len([k for k in removed if k not in obsolete_keys])
@@ -259,3 +309,51 @@ def init_catalog(root: Path, code: str) -> Path:
             catalog[message.id] = copy.copy(message)
     write_bytes_atomic(path, dump_catalog(catalog))
     return path
+
+
+# -- validation before use -----------------------------------------------------------------------------
+
+import re as _re
+
+_FORMAT_RE = _re.compile(r"%\(([a-z_]+)\)s")
+_NPLURALS_RE = _re.compile(r"nplurals\s*=\s*(\d+)")
+
+
+def _placeholders(text: str) -> list[str]:
+    from .content import PLACEHOLDER_RE
+
+    return sorted(PLACEHOLDER_RE.findall(text))
+
+
+def validate_catalog(catalog: Catalog, path: Path, code: str) -> list[Problem]:
+    """Problems that would print a wrong sheet: a bad Plural-Forms header, a dropped or invented
+    placeholder or format variable. Each names the .po file and line."""
+    from babel.messages.plurals import get_plural
+
+    from .locales import locale_info
+    from .states import msgstr_text
+
+    problems: list[Problem] = []
+    info = locale_info(code)
+    header = dict(catalog.mime_headers).get("Plural-Forms", "")
+    expected = get_plural(info.babel_code)
+    found = _NPLURALS_RE.search(header)
+    if not found or int(found.group(1)) != expected.num_plurals:
+        problems.append(Problem(str(path), 1, f"Plural-Forms header is '{header}' but {info.english_name} needs "
+                                              f"'{expected.plural_forms}'; fix the header"))
+    for message in catalog:
+        if not message.id or not msgstr_text(message):
+            continue
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        target = msgstr_text(message)
+        for name, finder in (("placeholder", _placeholders), ("format variable", lambda t: sorted(_FORMAT_RE.findall(t)))):
+            want, got = finder(source), finder(target)
+            if want != got:
+                lost = sorted(set(want) - set(got))
+                extra = sorted(set(got) - set(want))
+                detail = "; ".join(filter(None, [f"drops {', '.join(lost)}" if lost else "",
+                                                  f"invents {', '.join(extra)}" if extra else "",
+                                                  "" if lost or extra else "uses a different count"]))
+                problems.append(Problem(str(path), message.lineno, f"msgstr {detail} ({name}s must match the English exactly)",
+                                        f"msgid {source[:40]!r}"))
+    return problems

@@ -1,0 +1,290 @@
+"""Catalogues: extraction through Babel's entry point, updates that never lose work, clear errors."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import ROOT, copy_project
+from handoutgen.catalog import (init_catalog, load_catalog, po_path, pot_path, save_catalog,
+                                update_catalogs, validate_catalog)
+from handoutgen.errors import CatalogError
+from handoutgen.extract import extract_template
+from handoutgen.states import State, entry_state, mark_reviewed
+
+import datetime as dt
+
+TODAY = dt.date(2026, 11, 21)
+
+
+def msgfmt_check(path: Path) -> None:
+    result = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def _signature(catalog):
+    return sorted((m.id, m.context, tuple(m.locations), tuple(m.auto_comments), tuple(sorted(m.flags)))
+                  for m in catalog if m.id)
+
+
+def test_pybabel_extract_matches_the_project_extraction(project: Path, tmp_path: Path) -> None:
+    """Both written to disk and read back, so wrapping is compared like for like."""
+    out = tmp_path / "pybabel.pot"
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run([str(pybabel), "extract", "-F", "babel.cfg", "-o", str(out), "."], cwd=project,
+                   check=True, capture_output=True)
+    (project / "locales" / "handouts.pot").unlink()
+    update_catalogs(project)
+    ours = load_catalog(pot_path(project / "locales"))
+    assert len(ours) > 100
+    assert _signature(load_catalog(out)) == _signature(ours)
+
+
+def test_every_shipped_catalogue_passes_msgfmt() -> None:
+    paths = [pot_path(ROOT / "locales"), *sorted((ROOT / "locales").glob("*/LC_MESSAGES/*.po"))]
+    assert len(paths) >= 6
+    for path in paths:
+        msgfmt_check(path)
+
+
+def test_shipped_catalogues_are_up_to_date_with_the_content(project: Path) -> None:
+    """A content edit without `catalogs update` would leave strings untranslatable."""
+    before = {p: p.read_bytes() for p in (project / "locales").rglob("*.po")}
+    reports = update_catalogs(project)
+    assert not [r.summary() for r in reports if r.changed]
+    assert before == {p: p.read_bytes() for p in (project / "locales").rglob("*.po")}
+
+
+def test_extracted_comments_tell_translators_where_and_which_placeholders() -> None:
+    template = extract_template(ROOT)
+    with_phone = [m for m in template if m.id and "{clinic_phone}" in m.id]
+    assert with_phone
+    for message in with_phone:
+        comment = " ".join(message.auto_comments)
+        assert "Handout '" in comment and "{clinic_phone}" in comment
+        assert message.locations[0][0].startswith("handouts/")
+
+
+# -- update keeps work ----------------------------------------------------------------------------
+
+def _approve_all(path: Path, code: str) -> None:
+    catalog = load_catalog(path, code)
+    for message in catalog:
+        if message.id:
+            message.string = "T:" + message.id
+            mark_reviewed(message, "Ana Reviewer", TODAY)
+    save_catalog(catalog, path)
+
+
+def _edit(project: Path, old: str, new: str) -> None:
+    path = project / "handouts" / "aftercare.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_edit_marks_exactly_that_entry_fuzzy_with_previous_english(project: Path) -> None:
+    path = po_path(project / "locales", "es")
+    _approve_all(path, "es")
+    old = "Drink a glass of water after your visit. Drink water through the day."
+    new = "Drink a glass of water after your visit. Sip water through the day."
+    _edit(project, old, new)
+    update_catalogs(project, ["es"])
+    catalog = load_catalog(path, "es")
+    states = {m.id: entry_state(m) for m in catalog if m.id}
+    assert states[new] is State.STALE
+    assert catalog.get(new).string == "T:" + old
+    assert catalog.get(new).previous_id == [old]
+    assert [k for k, s in states.items() if s is not State.REVIEWED] == [new]
+    text = path.read_text()
+    assert '#| msgid "Drink a glass of water after your visit. Drink water through the day."' in text
+    msgfmt_check(path)
+
+
+def test_removed_text_becomes_obsolete_and_returns_reviewed(project: Path) -> None:
+    path = po_path(project / "locales", "es")
+    _approve_all(path, "es")
+    yaml_path = project / "handouts" / "aftercare.yaml"
+    original = yaml_path.read_text()
+    removed = re.sub(r"^\s*- Eat regular meals.*\n", "", original, flags=re.M)
+    assert removed != original
+    yaml_path.write_text(removed)
+    update_catalogs(project, ["es"])
+    assert '#~ msgid "Eat regular meals. Have a snack if you feel weak or shaky."' in path.read_text()
+    msgfmt_check(path)
+    yaml_path.write_text(original)
+    reports = update_catalogs(project, ["es"])
+    assert reports[0].restored == 1
+    message = load_catalog(path, "es").get("Eat regular meals. Have a snack if you feel weak or shaky.")
+    assert entry_state(message) is State.REVIEWED and message.string.startswith("T:")
+
+
+def test_update_twice_is_byte_stable_and_keeps_translator_comments(project: Path) -> None:
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    message = next(m for m in catalog if m.id)
+    message.user_comments.append("Keep this short: it is a heading.")
+    message.flags.add("no-wrap")
+    save_catalog(catalog, path)
+    update_catalogs(project)
+    first = path.read_bytes()
+    update_catalogs(project)
+    assert path.read_bytes() == first
+    again = load_catalog(path, "es").get(message.id)
+    assert "Keep this short: it is a heading." in again.user_comments and "no-wrap" in again.flags
+
+
+def test_poedit_approval_is_recorded_with_last_translator(project: Path) -> None:
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    catalog.last_translator = "Rosa Díaz <rosa@example.org>"
+    message = next(m for m in catalog if m.id and m.fuzzy)
+    message.flags.discard("fuzzy")  # what an editor does when the reviewer approves
+    save_catalog(catalog, path)
+    reports = update_catalogs(project, ["es"])
+    assert reports[0].recorded_approvals == 1
+    assert any(c.startswith("reviewed-by: Rosa Díaz on ") for c in load_catalog(path, "es").get(message.id).user_comments)
+
+
+def test_init_writes_language_and_plural_forms(project: Path) -> None:
+    path = init_catalog(project, "pt_BR")
+    text = path.read_text()
+    assert '"Language: pt_BR\\n"' in text and "Plural-Forms: nplurals=2;" in text
+    msgfmt_check(path)
+    with pytest.raises(CatalogError, match="already exists"):
+        init_catalog(project, "pt_BR")
+
+
+# -- errors ----------------------------------------------------------------------------------------
+
+def test_syntax_error_names_file_and_line_and_update_rewrites_nothing(project: Path) -> None:
+    broken = po_path(project / "locales", "vi")
+    lines = broken.read_text().splitlines(keepends=True)
+    index = next(i for i, l in enumerate(lines) if l.startswith("msgid") and i > 20)
+    lines.insert(index, 'msgid "unterminated\n')
+    broken.write_text("".join(lines))
+    others = {p: p.read_bytes() for p in (project / "locales").rglob("*.po*")}
+    with pytest.raises(CatalogError) as info:
+        update_catalogs(project)
+    assert "handouts.po" in str(info.value) and f":{index + 1}" in str(info.value)
+    assert others == {p: p.read_bytes() for p in (project / "locales").rglob("*.po*")}
+
+
+def test_dropped_or_invented_placeholder_is_an_error_with_line(project: Path) -> None:
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    message = next(m for m in catalog if m.id and "{clinic_phone}" in m.id)
+    message.string = message.id.replace("{clinic_phone}", "{clinic_fone}")
+    save_catalog(catalog, path)
+    problems = validate_catalog(load_catalog(path, "es"), path, "es")
+    assert any("drops clinic_phone" in p.message and "invents clinic_fone" in p.message and p.line for p in problems)
+
+
+def test_wrong_plural_forms_header_is_an_error(project: Path) -> None:
+    path = po_path(project / "locales", "ar")
+    text = path.read_text()
+    start = text.index('"Plural-Forms:')
+    end = text.index('"MIME-Version')
+    path.write_text(text[:start] + '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n' + text[end:])
+    problems = validate_catalog(load_catalog(path, "ar"), path, "ar")
+    assert problems and "nplurals=6" in problems[0].message
+
+
+def test_unknown_locale_code_is_a_clear_error(project: Path) -> None:
+    with pytest.raises(CatalogError, match="Babel does not know the locale 'xx'"):
+        init_catalog(project, "xx")
+
+
+# -- property: random edits never lose a reviewed translation ------------------------------------------
+
+WORDS = ["rest", "water", "heat", "walk", "sleep", "call", "ice", "bruise", "needle", "towel", "pain", "drive"]
+paragraph = st.lists(st.sampled_from(WORDS), min_size=3, max_size=8).map(lambda ws: " ".join(ws).capitalize() + ".")
+operation = st.one_of(
+    st.tuples(st.just("rewrap"), st.integers(0, 20)),
+    st.tuples(st.just("move"), st.integers(0, 20), st.integers(0, 20)),
+    st.tuples(st.just("edit"), st.integers(0, 20), st.sampled_from(WORDS)),
+    st.tuples(st.just("delete"), st.integers(0, 20)),
+    st.tuples(st.just("restore"), st.integers(0, 20)),
+)
+
+HEADER = """id: prop
+title: Property test
+summary: Random edits.
+audience: Tests.
+version: "1"
+reviewed: 2026-01-01
+sections:
+  - kind: aftercare
+    body:
+"""
+FOOTER = """  - kind: when_to_get_help
+    urgent:
+      - Call {clinic_phone}.
+    emergency:
+      - Call {emergency_number}.
+"""
+
+
+def _write(root: Path, paragraphs: list[tuple[str, bool]]) -> None:
+    body = ""
+    for text, wrapped in paragraphs:
+        if wrapped:
+            words = text.split()
+            half = len(words) // 2
+            body += "      - >-\n        " + " ".join(words[:half]) + "\n          " + " ".join(words[half:]) + "\n"
+        else:
+            body += f"      - {text}\n"
+    (root / "handouts" / "prop.yaml").write_text(HEADER + body + FOOTER)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(paragraph, min_size=2, max_size=6, unique=True), st.lists(operation, min_size=1, max_size=6))
+def test_random_edits_never_lose_reviewed_work(initial: list[str], ops: list[tuple]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "handouts").mkdir()
+        (root / "templates").mkdir()
+        (root / "babel.cfg").write_text("[handout: handouts/**.yaml]\n")
+        paragraphs = [(t, False) for t in initial]
+        _write(root, paragraphs)
+        init_catalog(root, "es")
+        path = po_path(root / "locales", "es")
+        _approve_all(path, "es")
+        reviewed = {m.id: m.string for m in load_catalog(path, "es") if m.id}
+        deleted: list[str] = []
+        for op in ops:
+            if not paragraphs and op[0] != "restore":
+                continue
+            i = op[1] % len(paragraphs) if paragraphs else 0
+            if op[0] == "rewrap":
+                paragraphs[i] = (paragraphs[i][0], not paragraphs[i][1])
+            elif op[0] == "move":
+                paragraphs.insert(op[2] % len(paragraphs), paragraphs.pop(i))
+            elif op[0] == "edit":
+                new = paragraphs[i][0][:-1] + " " + op[2] + "."
+                if new not in [p[0] for p in paragraphs]:
+                    paragraphs[i] = (new, paragraphs[i][1])
+            elif op[0] == "delete":
+                deleted.append(paragraphs.pop(i)[0])
+            elif op[0] == "restore" and deleted:
+                text = deleted.pop(op[1] % len(deleted))
+                if text not in [p[0] for p in paragraphs]:
+                    paragraphs.append((text, False))
+            _write(root, paragraphs)
+            update_catalogs(root, ["es"])
+            catalog = load_catalog(path, "es")
+            for text, _ in paragraphs:
+                message = catalog.get(text)
+                assert message is not None
+                if text in reviewed:  # English unchanged: translation and review survive
+                    assert message.string == reviewed[text] and entry_state(message) is State.REVIEWED
+                else:  # edited English is never passed off as reviewed
+                    assert entry_state(message) in (State.STALE, State.MISSING)
+            msgfmt_check(path)
