@@ -22,15 +22,18 @@ from .errors import ContentError
 BABEL_CFG = "babel.cfg"
 
 
-def translator_comment(handout: Handout, text: Text) -> str:
-    """Where the string appears and which placeholders it holds, for the translator."""
-    comment = f"Handout '{handout.id}': {text.role} ({text.path})."
-    if text.placeholders:
-        names = ", ".join("{" + p + "}" for p in text.placeholders)
-        comment += f" Keep {names} unchanged: it is filled in when printing."
-    if "**" in text.text or "*" in text.text.replace("**", ""):
-        comment += " Keep the * emphasis markers around the matching words."
-    return comment
+def translator_comments(handout: Handout, text: Text) -> list[str]:
+    """Where the string appears and which placeholders it holds, for the translator.
+
+    Each comment stays short enough never to be wrapped: a wrapped comment's tail lines can repeat
+    across entries, and PO readers merge repeated lines, which would make every save rewrite them.
+    """
+    comments = [f"{handout.id}: {text.role}", f"at {text.path}"]
+    for name in text.placeholders:
+        comments.append(f"Keep {{{name}}} as is: it is filled in when printing.")
+    if "*" in text.text:
+        comments.append("Keep the * emphasis markers around the matching words.")
+    return comments
 
 
 def extract_handouts(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str],
@@ -42,7 +45,7 @@ def extract_handouts(fileobj: IO[bytes], keywords: Collection[str], comment_tags
     if handout is None:
         raise ContentError(problems=problems)
     for item in handout.texts():
-        comments = [translator_comment(handout, item)]
+        comments = translator_comments(handout, item)
         if item.context:
             yield item.line, "pgettext", (item.context, item.text), comments
         else:

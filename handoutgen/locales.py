@@ -28,8 +28,8 @@ FONT_PACKAGES = {
     "DejaVu Sans": "fonts-dejavu-core",
 }
 
-# Script-specific stacks; everything else uses the Latin stack. Latin comes first in the CJK and
-# Arabic stacks too: digits, URLs and placeholders stay in the same face as the English sheets.
+# Script-specific stacks; everything else uses the Latin stack. The script's own face comes first so
+# that punctuation and quotes take its forms; the Latin faces catch anything it lacks.
 _FONT_STACKS = {
     "ar": ARABIC_FONTS + LATIN_FONTS,
     "fa": ARABIC_FONTS + LATIN_FONTS,

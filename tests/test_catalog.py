@@ -68,7 +68,7 @@ def test_extracted_comments_tell_translators_where_and_which_placeholders() -> N
     assert with_phone
     for message in with_phone:
         comment = " ".join(message.auto_comments)
-        assert "Handout '" in comment and "{clinic_phone}" in comment
+        assert "Keep {clinic_phone} as is" in comment and " at sections[" in " " + comment
         assert message.locations[0][0].startswith("handouts/")
 
 
