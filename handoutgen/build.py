@@ -8,6 +8,9 @@ can and fails at the end.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import hashlib
 import os
 import sys
 import time
@@ -22,6 +25,7 @@ from .errors import CatalogError, HandoutError, RenderError
 from .fsutil import write_bytes_atomic, write_text_atomic
 from .i18n import CatalogTranslations, PseudoTranslations, SourceTranslations
 from .locales import LocaleInfo, locale_info
+from .incremental import environment_digest
 from .render import Project, html_to_pdf, make_environment, render_html
 
 
@@ -33,6 +37,7 @@ class Inputs:
     clinic: Clinic
     handouts: list[Handout]
     catalogs: dict[str, Any] = field(default_factory=dict)
+    _findings: dict[str, dict] = field(default_factory=dict)
 
     def handout(self, handout_id: str) -> Handout:
         return next(h for h in self.handouts if h.id == handout_id)
@@ -50,6 +55,19 @@ class Inputs:
                 raise CatalogError(problems=problems)
             self.catalogs[locale.code] = catalog
         return CatalogTranslations(self.catalogs[locale.code])
+
+    def findings(self, locale: LocaleInfo) -> dict:
+        """Quality-check findings per entry; the English and the pseudo-locale have none."""
+        if locale.is_source or locale.pseudo:
+            return {}
+        if locale.code not in self._findings:
+            from .review import findings_by_key
+
+            self.translations(locale)  # loads and validates the catalogue
+            path = po_path(self.project.locales, locale.code)
+            self._findings[locale.code] = findings_by_key(
+                self.project.root, self.catalogs[locale.code], path.relative_to(self.project.root), locale.code)
+        return self._findings[locale.code]
 
 
 def load_inputs(root: Path) -> Inputs:
@@ -94,22 +112,40 @@ class BuildOptions:
     write_html: bool = False
     strict: bool = False
     final_only: bool = False
+    update_catalogs: bool = True  # merge edited English into the catalogues before building
 
 
-def draft_reason(lookup) -> str | None:
+def draft_reason(lookup, findings: dict | None = None) -> str | None:
+    """Why a sheet is not final: entries not reviewed, or reviewed entries failing an error check."""
     counts = lookup.counts()
     parts = [f"{n} {state.value}" for state, n in counts.items() if n and not state.final]
+    failing = [k for k in lookup.used if any(f.severity == "error" for f in (findings or {}).get(k, ()))]
+    if failing:
+        parts.append(f"{len(failing)} failing checks")
     return ", ".join(parts) if parts else None
 
 
-def render_job(inputs: Inputs, job: Job, options: BuildOptions, env=None, font_config=None) -> Outcome:
-    """Render one handout in one locale to ``build/``; never leaves a partial file."""
-    started = time.perf_counter()
+@dataclass
+class Prepared:
+    """A sheet ready for WeasyPrint: its HTML and the hashes of everything it was made from."""
+
+    job: Job
+    html: str
+    parts: dict[str, str]
+    budget: int
+    budget_file: str
+    fonts: tuple[str, ...]
+    outcome: Outcome
+
+
+def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepared | Outcome:
+    """Everything up to the HTML; cheap (no WeasyPrint), so staleness can be decided per sheet."""
+    from .incremental import entries_digest, files_digest, fonts_digest, handout_digest
+
     outcome = Outcome(job)
     try:
         locale = locale_info(job.locale)
         handout = inputs.handout(job.handout_id)
-        env = env or make_environment(inputs.project)
         translations = inputs.translations(locale)
         html = render_html(inputs.project, env, handout, inputs.clinic, locale, translations)
         lookup = translations.lookup
@@ -118,29 +154,104 @@ def render_job(inputs: Inputs, job: Job, options: BuildOptions, env=None, font_c
             raise CatalogError(f"{job.label}: {len(lookup.missing)} strings have no translation ({sample}…); "
                                f"translate them in {po_path(inputs.project.locales, job.locale).relative_to(inputs.project.root)} "
                                f"or run `generate.py translate {job.locale}`")
-        reason = draft_reason(lookup)
+        findings = inputs.findings(locale)
+        reason = draft_reason(lookup, findings)
+        if options.strict:
+            warned = [k for k in lookup.used if any(f.severity == "warning" for f in findings.get(k, ()))]
+            if warned:
+                raise CatalogError(f"{job.label}: {len(warned)} entries have check warnings (--strict); see `generate.py check -l {job.locale}`")
         if reason:
+            outcome.draft = reason
             if options.final_only:
-                outcome.draft = reason
-                outcome.error = None
                 outcome.warnings.append(f"{job.label}: skipped (--final-only): {reason}")
                 return outcome
             html = render_html(inputs.project, env, handout, inputs.clinic, locale, translations, draft_reason=reason)
-            outcome.draft = reason
-        if options.write_html:
-            write_text_atomic(job.html_path(inputs.project.build), html)
-        pdf = html_to_pdf(inputs.project, html, job.label, locale, font_config)
-        if pdf.pages > handout.pages:
-            message = f"{job.label}: {pdf.pages} pages, over its page budget of {handout.pages} (pages: in {handout.source.name}); shorten the text or raise the budget"
-            if options.strict:
-                raise RenderError(message)
-            outcome.warnings.append(message)
-        path = job.pdf_path(inputs.project.build)
-        write_bytes_atomic(path, pdf.data)
-        outcome.path, outcome.pages, outcome.size = path, pdf.pages, len(pdf.data)
+        root = inputs.project.root
+        parts = {
+            "content": handout_digest(handout),
+            "translations": entries_digest(lookup, getattr(translations, "catalog", None), findings),
+            "templates": files_digest(list(inputs.project.templates.glob("*")), root),
+            "clinic": digest_clinic(inputs),
+            "assets": files_digest([p for p in (root / "assets").rglob("*") if p.is_file()], root),
+            "fonts": fonts_digest(locale.fonts),
+            "renderer": environment_digest(),
+            "html": hashlib.sha256(html.encode()).hexdigest()[:20],
+        }
+        return Prepared(job, html, parts, handout.pages, handout.source.name, locale.fonts, outcome)
     except HandoutError as exc:
         outcome.error = str(exc)
-    outcome.seconds = time.perf_counter() - started
+        return outcome
+
+
+def digest_clinic(inputs: Inputs) -> str:
+    from .incremental import digest
+
+    clinic = inputs.clinic
+    return digest([clinic.placeholders(), clinic.paper, str(clinic.logo)])
+
+
+def render_job(inputs: Inputs, job: Job, options: BuildOptions, env=None, font_config=None) -> Outcome:
+    """Render one handout in one locale to ``build/``, in this process; never leaves a partial file."""
+    prepared = prepare_job(inputs, job, options, env or make_environment(inputs.project))
+    if isinstance(prepared, Outcome):
+        return prepared
+    result = pdf_worker((str(inputs.project.root), prepared.html, job.label, job.locale))
+    return finish(inputs.project, prepared, result, options)
+
+
+def pdf_worker(task: tuple[str, str, str, str]) -> dict:
+    """WeasyPrint only, in a worker process: HTML in, PDF bytes out. One font configuration per
+    worker is reused across its renders."""
+    import resource
+
+    global _WORKER_FONT_CONFIG
+    root, html, label, code = task
+    started = time.perf_counter()
+    try:
+        if _WORKER_FONT_CONFIG is None:
+            _WORKER_FONT_CONFIG = _font_config()
+        pdf = html_to_pdf(Project(Path(root)), html, label, locale_info(code), _WORKER_FONT_CONFIG)
+        result = {"data": pdf.data, "pages": pdf.pages}
+    except HandoutError as exc:
+        result = {"error": str(exc)}
+    result["seconds"] = time.perf_counter() - started
+    result["maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["pid"] = os.getpid()
+    return result
+
+
+_WORKER_FONT_CONFIG = None
+
+
+def check_budget(prepared: Prepared, pages: int, options: BuildOptions) -> bool:
+    """Over the handout's page budget: a warning, or with --strict an error (returns False)."""
+    outcome = prepared.outcome
+    outcome.pages = pages
+    if pages <= prepared.budget:
+        return True
+    message = (f"{prepared.job.label}: {pages} pages, over its page budget of {prepared.budget} "
+               f"(pages: in {prepared.budget_file}); shorten the text or raise the budget")
+    if options.strict:
+        outcome.error = message
+        return False
+    outcome.warnings.append(message)
+    return True
+
+
+def finish(project: Project, prepared: Prepared, result: dict, options: BuildOptions) -> Outcome:
+    """Write the PDF (and HTML) atomically, or record why not."""
+    outcome, job = prepared.outcome, prepared.job
+    outcome.seconds = result.get("seconds", 0.0)
+    if "error" in result:
+        outcome.error = result["error"]
+        return outcome
+    if not check_budget(prepared, result["pages"], options):
+        return outcome
+    if options.write_html:
+        write_text_atomic(job.html_path(project.build), prepared.html)
+    path = job.pdf_path(project.build)
+    write_bytes_atomic(path, result["data"])
+    outcome.path, outcome.pages, outcome.size = path, result["pages"], len(result["data"])
     return outcome
 
 
@@ -156,19 +267,157 @@ def plan_jobs(inputs: Inputs, options: BuildOptions) -> list[Job]:
     return [Job(h, code) for code in locales for h in ids]
 
 
-def build(root: Path, options: BuildOptions, report: Callable[[str], None] | None = None) -> list[Outcome]:
-    """Build every planned PDF, one after another, reporting each as it finishes."""
+@dataclass
+class BuildRun:
+    """What one build did: every outcome, which were rebuilt and why, and the workers' peak memory."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    rebuilt: dict[str, list[str]] = field(default_factory=dict)  # output -> reasons
+    up_to_date: int = 0
+    no_op: bool = False
+    worker_maxrss_kib: dict[int, int] = field(default_factory=dict)
+
+
+def build(root: Path, options: BuildOptions, report: Callable[[str], None] | None = None, *,
+          jobs: int | None = None, force: bool = False, explain: bool = False) -> list[Outcome]:
+    """Build every stale PDF (all with ``force``) in ``jobs`` worker processes."""
+    return build_run(root, options, report, jobs=jobs, force=force, explain=explain).outcomes
+
+
+def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] | None = None, *,
+              jobs: int | None = None, force: bool = False, explain: bool = False) -> BuildRun:
+    from .incremental import Manifest, digest, inputs_digest
+
     report = report or (lambda line: print(line, file=sys.stderr))
-    inputs = load_inputs(root)
-    jobs = plan_jobs(inputs, options)
-    env = make_environment(inputs.project)
-    font_config = _font_config()
-    outcomes = []
-    for index, job in enumerate(jobs, 1):
-        outcome = render_job(inputs, job, options, env, font_config)
-        outcomes.append(outcome)
-        report(describe(outcome, inputs.project.root, index, len(jobs)))
-    return outcomes
+    root = Path(root).resolve()
+    run = BuildRun()
+    with build_lock(root / "build", report):
+        manifest = Manifest(root / "build")
+        option_key = digest(dataclasses.asdict(options))
+        input_key = inputs_digest(root)
+        fast = manifest.data.get("fast", {}).get(option_key)
+        if not force and fast and fast["inputs"] == input_key and all(manifest.output_ok(n) for n in fast["outputs"]):
+            run.no_op, run.up_to_date = True, len(fast["outputs"])
+            report(f"up to date: {run.up_to_date} PDF(s), no input changed")
+            return run
+        inputs = load_inputs(root)
+        if options.update_catalogs and _refresh_catalogs(root, report):
+            input_key = inputs_digest(root)
+        planned = plan_jobs(inputs, options)
+        env = make_environment(inputs.project)
+        stale: list[tuple[Prepared, list[str]]] = []
+        for job in planned:
+            prepared = prepare_job(inputs, job, options, env)
+            if isinstance(prepared, Outcome):
+                run.outcomes.append(prepared)
+                continue
+            name = _output_name(job)
+            reasons = ["--force"] if force else manifest.reasons(name, prepared.parts)
+            if reasons:
+                stale.append((prepared, reasons))
+            else:
+                if check_budget(prepared, manifest.outputs[name].get("pages", 0), options):
+                    prepared.outcome.path = job.pdf_path(inputs.project.build)
+                    prepared.outcome.size = prepared.outcome.path.stat().st_size
+                    run.up_to_date += 1
+                run.outcomes.append(prepared.outcome)
+        for prepared, reasons in stale:
+            report(f"{'stale' if explain else 'rebuilding'} {_output_name(prepared.job)}: {', '.join(reasons)}")
+        if explain:  # say why, build nothing
+            run.rebuilt = {_output_name(p.job): r for p, r in stale}
+            return run
+        for index, (prepared, reasons, result) in enumerate(_render_all(root, stale, jobs), 1):
+            outcome = finish(inputs.project, prepared, result, options)
+            run.outcomes.append(outcome)
+            run.worker_maxrss_kib[result.get("pid", 0)] = max(run.worker_maxrss_kib.get(result.get("pid", 0), 0),
+                                                             result.get("maxrss_kib", 0))
+            if outcome.path:
+                name = _output_name(prepared.job)
+                manifest.record(name, prepared.parts, result["data"], reasons, outcome.pages)
+                run.rebuilt[name] = reasons
+            report(describe(outcome, root, index, len(stale)))
+        run.outcomes.sort(key=lambda o: planned.index(o.job))
+        if not any(o.error for o in run.outcomes):
+            outputs = [_output_name(o.job) for o in run.outcomes if o.path]
+            manifest.data.setdefault("fast", {})[option_key] = {"inputs": input_key, "outputs": outputs}
+            manifest.save()
+        if run.up_to_date:
+            report(f"{run.up_to_date} PDF(s) already up to date")
+        _summarise_locales(run.outcomes, report)
+    return run
+
+
+def _refresh_catalogs(root: Path, report: Callable[[str], None]) -> bool:
+    """Edited English reaches every catalogue before printing: the edited entries turn stale
+    (and their sheets DRAFT) instead of failing as missing."""
+    from .catalog import locales_on_disk, update_catalogs
+
+    if not (root / "babel.cfg").exists() or not locales_on_disk(root / "locales"):
+        return False
+    reports = update_catalogs(root)
+    for item in reports:
+        if item.changed:
+            report(f"catalogue updated: {item.summary()}")
+    return any(item.changed for item in reports)
+
+
+def _output_name(job: Job) -> str:
+    return f"{job.locale}/{job.handout_id}.pdf"
+
+
+def _render_all(root: Path, stale: list, jobs: int | None):
+    """WeasyPrint in worker processes (it is not safe under threads), results in job order.
+    Workers are recycled after a number of renders because WeasyPrint's memory grows across them."""
+    tasks = [(str(root), p.html, p.job.label, p.job.locale) for p, _ in stale]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    if workers == 1:
+        for (prepared, reasons), task in zip(stale, tasks):
+            yield prepared, reasons, pdf_worker(task)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=WORKER_RENDERS) as pool:
+        for (prepared, reasons), result in zip(stale, pool.map(pdf_worker, tasks)):
+            yield prepared, reasons, result
+
+
+WORKER_RENDERS = 40  # renders before a worker process is replaced
+
+
+def _summarise_locales(outcomes: list[Outcome], report: Callable[[str], None]) -> None:
+    """One line per locale: final, or why its sheets carry the DRAFT mark."""
+    by_locale: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_locale.setdefault(outcome.job.locale, []).append(outcome)
+    for code, group in by_locale.items():
+        failed = [o for o in group if o.error]
+        drafts = [o for o in group if o.draft]
+        if failed:
+            report(f"{code}: {len(failed)} of {len(group)} sheets failed")
+        elif drafts:
+            report(f"{code}: DRAFT ({len(drafts)} of {len(group)} sheets): {drafts[0].draft}")
+        else:
+            report(f"{code}: final ({len(group)} sheets)")
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path, report: Callable[[str], None]):
+    """One build at a time per project; the second one says it is waiting."""
+    import fcntl
+
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            report("waiting for another build of this project to finish…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _font_config():

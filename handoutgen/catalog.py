@@ -72,6 +72,11 @@ def dump_catalog(catalog: Catalog, *, omit_header: bool = False) -> bytes:
         tokens[token] = tuple(message.previous_id)
         saved.append((message, message.previous_id))
         message.previous_id = [token]
+    # Babel drops the flags of obsolete entries: a fuzzy entry that is removed and later restored
+    # would come back looking reviewed. Mark them with a comment token, replaced by `#, fuzzy`.
+    fuzzy_obsolete = [m for m in catalog.obsolete.values() if "fuzzy" in m.flags]
+    for index, message in enumerate(fuzzy_obsolete):
+        message.user_comments.append(f"@@fuzzy-{index}@@")
     buffer = io.BytesIO()
     try:
         write_po(buffer, catalog, width=PO_WIDTH, sort_output=False, include_previous=True,
@@ -79,9 +84,13 @@ def dump_catalog(catalog: Catalog, *, omit_header: bool = False) -> bytes:
     finally:
         for message, previous in saved:
             message.previous_id = previous
+        for index, message in enumerate(fuzzy_obsolete):
+            message.user_comments.remove(f"@@fuzzy-{index}@@")
     text = buffer.getvalue().decode("utf-8")
     for token, previous in tokens.items():
         text = text.replace(f'#| msgid "{token}"\n', _previous_lines(previous))
+    for index in range(len(fuzzy_obsolete)):
+        text = text.replace(f"# @@fuzzy-{index}@@\n", "#, fuzzy\n")
     return text.encode("utf-8")
 
 

@@ -32,7 +32,7 @@ def _err(line: str) -> None:
 # -- handlers --------------------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, build
+    from .build import BuildOptions, build_run
 
     options = BuildOptions(
         locales=tuple(args.locale or ()),
@@ -40,8 +40,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         write_html=args.html,
         strict=args.strict,
         final_only=args.final_only,
+        update_catalogs=not args.no_update,
     )
-    outcomes = build(args.project, options)
+    run = build_run(args.project, options, jobs=args.jobs, force=args.force, explain=args.explain)
+    if run.no_op or args.explain:
+        return 0
+    outcomes = run.outcomes
     failed = [o for o in outcomes if o.error]
     built = [o for o in outcomes if o.path]
     drafts = [o for o in built if o.draft]
@@ -49,12 +53,92 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from .build import BuildOptions
+    from .watch import watch
+
+    options = BuildOptions(locales=tuple(args.locale or ()), handouts=tuple(args.handout or ()),
+                           write_html=args.html, strict=args.strict, final_only=args.final_only,
+                           update_catalogs=not args.no_update)
+    watch(args.project, options, jobs=args.jobs, interval=args.interval, report=lambda line: _err(line))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    """Content, plain language (English), then every catalogue's translation checks."""
     from .build import load_inputs
+    from .catalog import load_catalog, locales_on_disk, po_path
+    from .literacy import check_handouts, load_literacy_config, translations_from_catalog
+    from .review import findings_by_key
 
     inputs = load_inputs(args.project)
-    _err(f"ok: clinic settings and {len(inputs.handouts)} handout(s) are valid")
+    root = inputs.project.root
+    codes = args.locale or locales_on_disk(inputs.project.locales)
+    catalogs = {code: load_catalog(po_path(inputs.project.locales, code), code) for code in codes}
+    config = load_literacy_config(root / "literacy.yaml")
+    report = check_handouts(inputs.handouts, config, root=root,
+                            translations={c: translations_from_catalog(cat) for c, cat in catalogs.items()})
+    print(report.format_scores())
+    print(report.format_findings())
+    errors = warnings = 0
+    for code, catalog in catalogs.items():
+        path = po_path(inputs.project.locales, code).relative_to(root)
+        findings = [f for fs in findings_by_key(root, catalog, path, code).values() for f in fs]
+        for finding in findings:
+            print(finding)
+        errors += sum(f.severity == "error" for f in findings)
+        warnings += sum(f.severity == "warning" for f in findings)
+        _err(f"{code}: {sum(f.severity == 'error' for f in findings)} translation errors, "
+             f"{sum(f.severity == 'warning' for f in findings)} warnings")
+    failed = report.failed(args.strict) or errors or (args.strict and warnings)
+    return 1 if failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .status import compute_status, format_table, write_index
+
+    inputs, rows = compute_status(args.project, tuple(args.locale or ()))
+    print(format_table(rows))
+    path = write_index(inputs, rows)
+    ready = sum(r.ready for r in rows)
+    _err(f"{ready} of {len(rows)} sheets ready to print; wrote {path.relative_to(inputs.project.root)}")
     return 0
+
+
+def cmd_review_sheet(args: argparse.Namespace) -> int:
+    from .review import write_sheet
+
+    items, path = write_sheet(args.project, args.lang, pdf=not args.no_pdf, everything=args.all)
+    blocked = sum(i.blocked for i in items)
+    _err(f"{len(items)} entries to review ({blocked} with errors); wrote {path} and its PDF and manifest")
+    return 0
+
+
+def cmd_review_approve(args: argparse.Namespace) -> int:
+    from .errors import ReviewError
+    from .review import apply_approval, describe_item, plan_approval
+
+    if not " ".join((args.reviewer or "").split()):
+        raise ReviewError("the reviewer's name is empty; pass --reviewer \"Full Name\"")
+    catalog, plan = plan_approval(args.project, args.lang, numbers=args.entries or None,
+                                  handout=args.handout, everything=args.all)
+    for item, why in plan.refused:
+        _err(f"not approved: {describe_item(item).strip()}: {why}")
+    if not plan.approve:
+        _err("nothing to approve")
+        return 1 if plan.refused else 0
+    _err(f"will approve {len(plan.approve)} entries as reviewed by {args.reviewer}:")
+    for item in plan.approve:
+        _err(describe_item(item))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ReviewError("not approving without confirmation; run again with --yes")
+        if input("approve these? [y/N] ").strip().lower() not in ("y", "yes"):
+            _err("nothing approved")
+            return 1
+    count = apply_approval(args.project, args.lang, catalog, plan, args.reviewer)
+    _err(f"approved {count} entries; run `generate.py status` to see what is ready to print")
+    return 1 if plan.refused else 0
 
 
 def cmd_catalogs_update(args: argparse.Namespace) -> int:
@@ -86,6 +170,13 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
                         help="treat warnings (such as a handout over its page budget) as errors")
     parser.add_argument("--final-only", action="store_true",
                         help="skip sheets that would carry the DRAFT mark instead of printing them")
+    parser.add_argument("-j", "--jobs", type=int, metavar="N", default=None,
+                        help="render in N worker processes (default: the number of cores)")
+    parser.add_argument("--force", action="store_true", help="rebuild every PDF, stale or not")
+    parser.add_argument("--no-update", action="store_true",
+                        help="do not merge edited English into the catalogues first (see `catalogs update`)")
+    parser.add_argument("--explain", action="store_true",
+                        help="say which PDFs are stale and why (what changed), without building")
 
 
 def make_parser(default_root: Path | None = None) -> argparse.ArgumentParser:
@@ -107,9 +198,50 @@ def make_parser(default_root: Path | None = None) -> argparse.ArgumentParser:
     _add_build_options(p)
     p.set_defaults(handler=cmd_build)
 
-    p = sub.add_parser("check", help="validate clinic settings and handout content",
-                       description="Validate clinic.yaml and every handout; report every problem with file and line.")
+    p = sub.add_parser("watch", help="rebuild PDFs whenever content, templates, catalogues or settings change",
+                       description="Build, then watch handouts/, templates/, locales/, assets/ and clinic.yaml and rebuild "
+                                   "only what changed after each save. Errors are reported and watching goes on. Ctrl-C stops.")
+    _add_build_options(p)
+    p.add_argument("--interval", type=float, default=0.5, help="seconds between checks (default: %(default)s)")
+    p.set_defaults(handler=cmd_watch)
+
+    p = sub.add_parser("check", help="check content, plain language and translations",
+                       description="Validate clinic.yaml and every handout (every problem with file and line), score the "
+                                   "English for reading grade and plain language (literacy.yaml), and run the translation "
+                                   "checks on every catalogue (numbers, placeholders, markup, glossary.yaml, …). "
+                                   "Exits 1 on any error; with --strict, on warnings too.")
+    p.add_argument("-l", "--locale", action="append", metavar="LANG", help="check only this catalogue (repeatable)")
+    p.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("status", help="which handouts are ready to print in which language",
+                       description="Print a table (handout × locale: reviewed / draft / stale / missing entries, errors, "
+                                   "last approval, ready to print?) and write the same to build/index.html.")
+    p.add_argument("-l", "--locale", action="append", metavar="LANG", help="only this locale (repeatable)")
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("review", help="review sheets and approvals for bilingual reviewers",
+                       description="A reviewer reads the sheet, then approves entries by number, by handout or all that pass.")
+    rsub = p.add_subparsers(dest="review_command", metavar="ACTION", required=True)
+    r = rsub.add_parser("sheet", help="write build/review/<lang>.html and .pdf",
+                        description="Write the bilingual review sheet for LANG: every entry that needs review, grouped by "
+                                    "handout, with changed English as a diff, the automatic warnings and, when the reverse "
+                                    "MT package is installed, a back-translation.")
+    r.add_argument("lang")
+    r.add_argument("--all", action="store_true", help="show reviewed entries too")
+    r.add_argument("--no-pdf", action="store_true", help="write only the HTML")
+    r.set_defaults(handler=cmd_review_sheet)
+    r = rsub.add_parser("approve", help="record a reviewer's approval",
+                        description="Approve entries shown on the latest review sheet. Entries changed since the sheet was "
+                                    "made, missing ones and ones failing an error-level check are refused. Shows what "
+                                    "will be approved and asks first (--yes to skip).")
+    r.add_argument("lang")
+    r.add_argument("entries", nargs="*", type=int, metavar="N", help="entry numbers from the sheet")
+    r.add_argument("--reviewer", required=True, help="the reviewer's full name (recorded with the date)")
+    r.add_argument("--handout", metavar="ID", help="every entry of this handout on the sheet")
+    r.add_argument("--all", action="store_true", help="every entry on the sheet that passes the checks")
+    r.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    r.set_defaults(handler=cmd_review_approve)
 
     p = sub.add_parser("catalogs", help="extract strings and update the gettext catalogues",
                        description="Keep locales/handouts.pot and every locales/<lang>/LC_MESSAGES/handouts.po "
@@ -143,7 +275,11 @@ def main(argv: Sequence[str] | None = None, default_root: Path | None = None) ->
     from .errors import HandoutError
 
     parser = make_parser(default_root)
-    args = parser.parse_args(_default_to_build(list(sys.argv[1:] if argv is None else argv), parser))
+    args, extra = parser.parse_known_args(_default_to_build(list(sys.argv[1:] if argv is None else argv), parser))
+    if extra and getattr(args, "review_command", None) == "approve" and all(e.isdigit() for e in extra):
+        args.entries = [*(args.entries or []), *map(int, extra)]  # numbers after the options
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

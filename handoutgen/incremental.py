@@ -1,0 +1,166 @@
+"""Staleness by content, not by clock: what each PDF was built from, and why it must be rebuilt.
+
+Two levels, so a no-op build is almost free:
+
+1. ``inputs``: a hash of every input file's bytes. When none changed and every recorded PDF is
+   still on disk with the recorded hash, nothing is parsed, rendered or imported.
+2. Per output (handout × locale): hashes of each part that can change its bytes — the handout's
+   content (parsed, so re-wrapping the YAML changes nothing), the catalogue entries that sheet uses
+   (not the whole catalogue), templates and stylesheets, clinic settings, assets, fonts and the
+   versions of the renderer. The parts that differ are the reasons for a rebuild.
+
+The manifest (``build/manifest.json``) is written atomically after every finished PDF, so a build
+killed at any moment leaves a manifest the next build can trust: a PDF that was written but not yet
+recorded is simply built again, to the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .fsutil import write_text_atomic
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+INPUT_GLOBS = ("handouts/*.yaml", "locales/*/LC_MESSAGES/*.po", "templates/*", "assets/**/*",
+               "clinic.yaml", "glossary.yaml")
+
+
+def digest(value: Any) -> str:
+    data = value if isinstance(value, bytes) else json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def input_files(root: Path) -> list[Path]:
+    files: set[Path] = set()
+    for pattern in INPUT_GLOBS:
+        files.update(p for p in root.glob(pattern) if p.is_file())
+    return sorted(files)
+
+
+def inputs_digest(root: Path) -> str:
+    """Every input file's name and bytes, plus fonts and renderer versions."""
+    parts = [(str(p.relative_to(root)), digest(p.read_bytes())) for p in input_files(root)]
+    return digest([parts, environment_digest()])
+
+
+@lru_cache(maxsize=1)
+def environment_digest() -> str:
+    """The project version, WeasyPrint's version and the Pango/HarfBuzz/fontconfig libraries in use,
+    read without importing WeasyPrint (a no-op build must stay cheap)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"handoutgen": __version__}
+    for package in ("weasyprint", "pydyf", "fonttools", "tinycss2"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = None
+    versions["libraries"] = _library_versions()
+    return digest(versions)
+
+
+def _library_versions() -> list[str]:
+    """Real file names of the shared libraries, which carry their versions (libpango-1.0.so.0.5000.12)."""
+    names = []
+    for folder in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"):
+        for stem in ("libpango-1.0.so.0", "libharfbuzz.so.0", "libharfbuzz-subset.so.0", "libfontconfig.so.1"):
+            path = Path(folder) / stem
+            if path.exists():
+                names.append(os.path.realpath(path))
+    return sorted(set(names))
+
+
+@lru_cache(maxsize=None)
+def fonts_digest(families: tuple[str, ...]) -> str:
+    """Which font files fontconfig picks for a stack, and their sizes: installing or updating a
+    font package changes the PDFs that use it."""
+    files = []
+    for family in families:
+        for style in ("Regular", "Bold"):
+            try:
+                out = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style={style}"],
+                                     capture_output=True, text=True, timeout=10).stdout
+            except (OSError, subprocess.TimeoutExpired):
+                out = ""
+            size = os.path.getsize(out) if out and os.path.exists(out) else None
+            files.append((family, style, out, size))
+    return digest(files)
+
+
+def files_digest(paths: list[Path], root: Path) -> str:
+    return digest([(str(p.relative_to(root)), digest(p.read_bytes())) for p in sorted(paths) if p.is_file()])
+
+
+def handout_digest(handout) -> str:
+    """The handout as parsed: text and structure, not line numbers or white space."""
+    data = dataclasses.asdict(handout)
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("line", "source", "id_line")}
+        if isinstance(value, (list, tuple)):
+            return [strip(v) for v in value]
+        return value
+
+    return digest(strip(data))
+
+
+def entries_digest(lookup, catalog, findings: dict) -> str:
+    """Only the catalogue entries this sheet used: their translation, state and error findings."""
+    rows = []
+    for key, state in sorted(lookup.used.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        message = catalog.get(key[0], context=key[1]) if catalog is not None else None
+        errors = sorted(f.check for f in findings.get(key, ()) if f.severity == "error")
+        rows.append([key[0], key[1], message.string if message is not None else None, state.value, errors])
+    return digest(rows)
+
+
+class Manifest:
+    """``build/manifest.json``: per output, the part hashes it was built from and the PDF's hash."""
+
+    def __init__(self, build_dir: Path):
+        self.path = Path(build_dir) / MANIFEST
+        self.data: dict[str, Any] = {"version": MANIFEST_VERSION, "inputs": None, "outputs": {}}
+        try:
+            loaded = json.loads(self.path.read_text())
+            if loaded.get("version") == MANIFEST_VERSION and isinstance(loaded.get("outputs"), dict):
+                self.data = loaded
+        except (OSError, ValueError):
+            pass  # no manifest, or a damaged one: everything is stale and it is rebuilt
+
+    @property
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        return self.data["outputs"]
+
+    def output_ok(self, name: str) -> bool:
+        """Recorded, and the PDF on disk is the one recorded."""
+        entry = self.outputs.get(name)
+        if not entry:
+            return False
+        pdf = self.path.parent / name
+        return pdf.is_file() and digest(pdf.read_bytes()) == entry.get("pdf")
+
+    def reasons(self, name: str, parts: dict[str, str]) -> list[str]:
+        entry = self.outputs.get(name)
+        if not entry:
+            return ["new"]
+        if not self.output_ok(name):
+            return ["PDF missing or changed on disk"]
+        old = entry.get("parts", {})
+        return [part for part in parts if old.get(part) != parts[part]]
+
+    def record(self, name: str, parts: dict[str, str], pdf_bytes: bytes, reasons: list[str], pages: int) -> None:
+        self.outputs[name] = {"parts": parts, "pdf": digest(pdf_bytes), "reasons": reasons, "pages": pages}
+        self.save()
+
+    def save(self) -> None:
+        write_text_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True, ensure_ascii=False))

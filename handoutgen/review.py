@@ -1,0 +1,281 @@
+"""Review: the bilingual review sheet, approvals with an audit trail, and readiness per sheet.
+
+A reviewer approves only what they saw: ``review sheet`` records a hash of every entry it shows in
+``build/review/<lang>.json``, and ``review approve`` refuses entries that changed since.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import fcntl
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from babel.messages.catalog import Catalog, Message
+from markupsafe import Markup
+
+from .catalog import dump_catalog, load_catalog, po_path
+from .errors import ReviewError
+from .fsutil import write_bytes_atomic, write_text_atomic
+from .states import State, approval, entry_state, mark_reviewed, msgstr_text
+
+Key = tuple[str, str | None]
+_AT_RE = re.compile(r"^at (sections\[(\d+)\])")
+
+
+@dataclass
+class Item:
+    """One entry on a review sheet."""
+
+    number: int
+    key: Key
+    handout: str
+    section: str
+    english: str
+    translation: str
+    state: State
+    line: int | None
+    previous: str | None
+    findings: list = field(default_factory=list)
+    back_translation: str | None = None
+    approved: tuple[str, dt.date] | None = None
+
+    @property
+    def digest(self) -> str:
+        return entry_digest(self.key, self.translation, self.state, self.previous)
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+def entry_digest(key: Key, translation: str, state: State, previous: str | None) -> str:
+    payload = json.dumps([key[0], key[1], translation, state.value, previous], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _message_key(message: Message) -> Key:
+    return (message.id if isinstance(message.id, str) else message.id[0], message.context)
+
+
+def _place(message: Message) -> tuple[str, str]:
+    """Which handout and section an entry belongs to, from its references and comments."""
+    files = [Path(f).stem for f, _ in message.locations if f.startswith("handouts/")]
+    handout = files[0] if files else "(labels on every sheet)"
+    section = "labels"
+    for comment in message.auto_comments:
+        match = _AT_RE.match(comment)
+        if match:
+            section = f"section {int(match.group(2)) + 1}"
+            break
+    else:
+        if files:
+            section = "title and summary"
+    return handout, section
+
+
+def findings_by_key(root: Path, catalog: Catalog, path: Path, code: str) -> dict[Key, list]:
+    """Quality-check findings of a catalogue, per entry."""
+    from .qa import check_catalog, load_glossary
+
+    glossary_path = root / "glossary.yaml"
+    glossary = load_glossary(glossary_path) if glossary_path.exists() else None
+    result: dict[Key, list] = {}
+    for finding in check_catalog(catalog, path, code, glossary):
+        result.setdefault((finding.msgid, finding.context), []).append(finding)
+    return result
+
+
+def collect(root: Path, code: str, *, only_pending: bool = True, back_translate: bool = True) -> tuple[Catalog, list[Item]]:
+    """Every entry of a locale that needs a reviewer (or all of them), in reading order."""
+    root = Path(root)
+    path = _existing_po(root, code)
+    catalog = load_catalog(path, code)
+    findings = findings_by_key(root, catalog, path.relative_to(root), code)
+    items: list[Item] = []
+    for message in catalog:
+        if not message.id:
+            continue
+        state = entry_state(message)
+        if only_pending and state is State.REVIEWED:
+            continue
+        key = _message_key(message)
+        handout, section = _place(message)
+        previous = message.previous_id[0] if message.previous_id else None
+        items.append(Item(len(items) + 1, key, handout, section, key[0], msgstr_text(message), state,
+                          message.lineno, previous, findings.get(key, []), approved=approval(message)))
+    if back_translate:
+        _add_back_translations(root, code, items)
+    return catalog, items
+
+
+def _existing_po(root: Path, code: str) -> Path:
+    path = po_path(root / "locales", code)
+    if not path.exists():
+        known = ", ".join(sorted(p.parent.parent.name for p in (root / "locales").glob("*/LC_MESSAGES/*.po")))
+        raise ReviewError(f"there is no catalogue for '{code}' ({path.relative_to(root)}); known locales: {known}")
+    return path
+
+
+def _add_back_translations(root: Path, code: str, items: list[Item]) -> None:
+    """English read back from the translation, when the reverse MT package is installed."""
+    texts = [i.translation for i in items if i.translation]
+    if not texts:
+        return
+    try:
+        from .translate import back_translate
+
+        back = back_translate(texts, code, "en", project_dir=root)
+    except Exception:  # noqa: BLE001 - a missing or broken MT setup only drops this optional column
+        return
+    if not back:
+        return
+    for item, text in zip([i for i in items if i.translation], back):
+        item.back_translation = text
+
+
+# -- the sheet -------------------------------------------------------------------------------------
+
+def word_diff(old: str, new: str) -> Markup:
+    """The English change, word by word, as <del>/<ins>."""
+    a, b = old.split(), new.split()
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(html.escape(" ".join(a[i1:i2])))
+        if op in ("delete", "replace"):
+            out.append(f"<del>{html.escape(' '.join(a[i1:i2]))}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
+    return Markup(" ".join(out))
+
+
+def sheet_paths(root: Path, code: str) -> tuple[Path, Path, Path]:
+    folder = Path(root) / "build" / "review"
+    return folder / f"{code}.html", folder / f"{code}.pdf", folder / f"{code}.json"
+
+
+def write_sheet(root: Path, code: str, *, pdf: bool = True, everything: bool = False) -> tuple[list[Item], Path]:
+    """Write the review sheet (HTML, PDF) and the manifest of what it showed."""
+    from .locales import locale_info
+    from .render import Project, html_to_pdf, make_environment
+
+    root = Path(root).resolve()
+    info = locale_info(code)
+    catalog, items = collect(root, code, only_pending=not everything)
+    project = Project(root)
+    env = make_environment(project)
+    env.filters["word_diff"] = word_diff
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        groups.setdefault(item.handout, []).append(item)
+    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    manifest = {"locale": code, "generated": generated, "entries": {str(i.number): {
+        "msgid": i.key[0], "context": i.key[1], "digest": i.digest} for i in items}}
+    sheet_id = hashlib.sha256(json.dumps(manifest["entries"], sort_keys=True).encode()).hexdigest()[:12]
+    manifest["sheet"] = sheet_id
+    page = env.get_template("review.html.j2").render(
+        locale=info, items=items, groups=groups, generated=generated, sheet_id=sheet_id,
+        po_file=po_path(Path("locales"), code).as_posix(), states=State)
+    html_path, pdf_path, json_path = sheet_paths(root, code)
+    write_text_atomic(html_path, page)
+    if pdf:
+        rendered = html_to_pdf(project, page, f"review sheet [{code}]", info)
+        write_bytes_atomic(pdf_path, rendered.data)
+    write_text_atomic(json_path, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+    return items, html_path
+
+
+# -- approval --------------------------------------------------------------------------------------
+
+@dataclass
+class ApprovalPlan:
+    approve: list[Item] = field(default_factory=list)
+    refused: list[tuple[Item, str]] = field(default_factory=list)
+    file_digest: str = ""  # the catalogue's bytes when the plan was made
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """One writer per catalogue: a second approval (or update) waits instead of interleaving."""
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ReviewError(f"{path}: another process is writing this catalogue; try again when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def plan_approval(root: Path, code: str, *, numbers: list[int] | None = None, handout: str | None = None,
+                  everything: bool = False) -> tuple[Catalog, ApprovalPlan]:
+    """What an approval would do, checked against the sheet the reviewer saw."""
+    root = Path(root).resolve()
+    _existing_po(root, code)
+    _, _, json_path = sheet_paths(root, code)
+    if not json_path.exists():
+        raise ReviewError(f"no review sheet for '{code}'; run `generate.py review sheet {code}` and read it first")
+    manifest = json.loads(json_path.read_text())
+    digest = hashlib.sha256(po_path(root / "locales", code).read_bytes()).hexdigest()
+    catalog, items = collect(root, code, back_translate=False)
+    current = {i.key: i for i in items}
+    if not (numbers or handout or everything):
+        raise ReviewError("say what to approve: entry numbers from the sheet, --handout ID, or --all")
+    plan = ApprovalPlan(file_digest=digest)
+    for number, shown in sorted(manifest["entries"].items(), key=lambda kv: int(kv[0])):
+        key = (shown["msgid"], shown["context"])
+        item = current.get(key)
+        if numbers and int(number) not in numbers:
+            continue
+        if item is None:
+            continue  # already reviewed since, or gone from the catalogue
+        if handout and item.handout != handout:
+            continue
+        item.number = int(number)
+        if item.digest != shown["digest"]:
+            plan.refused.append((item, "changed since the review sheet was made; regenerate the sheet and read it again"))
+        elif item.state is State.MISSING:
+            plan.refused.append((item, "has no translation"))
+        elif item.blocked:
+            errors = "; ".join(f"{f.check}: {f.message}" for f in item.findings if f.severity == "error")
+            plan.refused.append((item, f"fails an error-level check ({errors})"))
+        else:
+            plan.approve.append(item)
+    if numbers:
+        unknown = sorted(set(numbers) - {int(n) for n in manifest["entries"]})
+        if unknown:
+            raise ReviewError(f"entries {', '.join(map(str, unknown))} are not on the review sheet for '{code}'")
+    return catalog, plan
+
+
+def apply_approval(root: Path, code: str, catalog: Catalog, plan: ApprovalPlan, reviewer: str,
+                   today: dt.date | None = None) -> int:
+    """Mark the planned entries reviewed by ``reviewer``; the file is replaced only if unchanged since read."""
+    reviewer = " ".join((reviewer or "").split())
+    if not reviewer:
+        raise ReviewError("the reviewer's name is empty; pass --reviewer \"Full Name\"")
+    path = po_path(Path(root) / "locales", code)
+    with locked(path):
+        if hashlib.sha256(path.read_bytes()).hexdigest() != plan.file_digest:
+            raise ReviewError(f"{path}: the catalogue changed while approving; nothing was written, run the command again")
+        for item in plan.approve:
+            message = catalog.get(item.key[0], context=item.key[1])
+            mark_reviewed(message, reviewer, today or dt.date.today())
+        write_bytes_atomic(path, dump_catalog(catalog))
+    return len(plan.approve)
+
+
+def describe_item(item: Item) -> str:
+    english = item.english if len(item.english) <= 60 else item.english[:57] + "…"
+    return f"  #{item.number} [{item.handout}, {item.section}] {item.state.value}: {english}"
+
