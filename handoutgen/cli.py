@@ -53,6 +53,46 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_translate(args: argparse.Namespace) -> int:
+    from .models import packages_dir
+    from .translate import translate_locale
+
+    root = args.project.resolve()
+    result = translate_locale(args.lang, locales_dir=root / "locales", project_dir=root,
+                              packages=packages_dir(project_dir=root), device=args.device, progress=sys.stderr)
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
+    _err(result.summary())
+    return 0
+
+
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from .models import list_packages, packages_dir
+
+    folder = packages_dir(project_dir=args.project.resolve())
+    packages = list_packages(folder)
+    for info in packages:
+        print(info)
+    if not packages:
+        _err(f"no translation packages installed in {folder}; install one with `generate.py models install FILE.argosmodel`")
+    return 0
+
+
+def cmd_models_install(args: argparse.Namespace) -> int:
+    from .errors import TranslationError
+    from .models import install_file, install_pair, packages_dir
+
+    folder = packages_dir(project_dir=args.project.resolve())
+    if len(args.what) == 1:
+        info = install_file(Path(args.what[0]), folder)
+    elif len(args.what) == 2:
+        info = install_pair(args.what[0], args.what[1], folder)
+    else:
+        raise TranslationError("give a .argosmodel file, or a language pair such as `en es`")
+    _err(f"installed {info} into {folder}")
+    return 0
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
     from .build import BuildOptions
     from .watch import watch
@@ -197,6 +237,26 @@ def make_parser(default_root: Path | None = None) -> argparse.ArgumentParser:
                                    "Translations that are not all reviewed print with a DRAFT mark.")
     _add_build_options(p)
     p.set_defaults(handler=cmd_build)
+
+    p = sub.add_parser("translate", help="fill missing entries with offline machine-translation drafts",
+                       description="Fill every missing entry of LANG's catalogue with an argostranslate draft, marked fuzzy "
+                                   "as a machine draft (with the package and version) that a reviewer must approve. "
+                                   "Placeholders, markup and numbers are protected; unchanged English is never sent "
+                                   "twice (translation memory). Needs the 'mt' extra and an installed package.")
+    p.add_argument("lang", help="the locale to fill, e.g. es")
+    p.add_argument("--device", choices=("cpu", "cuda"), default=None, help="where to run the model (default: cpu)")
+    p.set_defaults(handler=cmd_translate)
+
+    p = sub.add_parser("models", help="list and install offline translation packages",
+                       description="Translation packages live in .cache/argos-packages (or $HANDOUTGEN_ARGOS_DIR).")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    m = msub.add_parser("list", help="list installed packages")
+    m.set_defaults(handler=cmd_models_list)
+    m = msub.add_parser("install", help="install from a .argosmodel file, or a pair (en es) from the index when online",
+                        description="`models install FILE.argosmodel` works offline; `models install en es` downloads "
+                                    "from the Argos package index and fails at once when there is no network.")
+    m.add_argument("what", nargs="+", metavar="FILE | FROM TO")
+    m.set_defaults(handler=cmd_models_install)
 
     p = sub.add_parser("watch", help="rebuild PDFs whenever content, templates, catalogues or settings change",
                        description="Build, then watch handouts/, templates/, locales/, assets/ and clinic.yaml and rebuild "

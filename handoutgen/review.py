@@ -85,10 +85,14 @@ def findings_by_key(root: Path, catalog: Catalog, path: Path, code: str) -> dict
     """Quality-check findings of a catalogue, per entry."""
     from .qa import check_catalog, load_glossary
 
+    from .catalog import pot_path
+
     glossary_path = root / "glossary.yaml"
     glossary = load_glossary(glossary_path) if glossary_path.exists() else None
+    template_path = pot_path(root / "locales")
+    template = load_catalog(template_path) if template_path.exists() else None
     result: dict[Key, list] = {}
-    for finding in check_catalog(catalog, path, code, glossary):
+    for finding in check_catalog(catalog, path, code, glossary, template):
         result.setdefault((finding.msgid, finding.context), []).append(finding)
     return result
 
