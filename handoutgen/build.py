@@ -187,7 +187,8 @@ def digest_clinic(inputs: Inputs) -> str:
     from .incremental import digest
 
     clinic = inputs.clinic
-    return digest([clinic.placeholders(), clinic.paper, str(clinic.logo)])
+    logo = clinic.logo.relative_to(inputs.project.root).as_posix() if clinic.logo else None
+    return digest([clinic.placeholders(), clinic.paper, logo])  # the logo's bytes are in "assets"
 
 
 def render_job(inputs: Inputs, job: Job, options: BuildOptions, env=None, font_config=None) -> Outcome:

@@ -49,7 +49,19 @@ def input_files(root: Path) -> list[Path]:
 def inputs_digest(root: Path) -> str:
     """Every input file's name and bytes, plus fonts and renderer versions."""
     parts = [(str(p.relative_to(root)), digest(p.read_bytes())) for p in input_files(root)]
-    return digest([parts, environment_digest()])
+    return digest([parts, environment_digest(), font_choices_digest()])
+
+
+def font_choices_digest() -> str:
+    """The font stacks chosen per script, and fontconfig's caches (which change when font packages
+    are installed or updated): cheap to read, and enough to know the fonts may have changed."""
+    from . import locales
+
+    caches = []
+    for folder in ("/var/cache/fontconfig", str(Path.home() / ".cache" / "fontconfig")):
+        if os.path.isdir(folder):
+            caches.extend((name, os.path.getsize(os.path.join(folder, name))) for name in sorted(os.listdir(folder)))
+    return digest([sorted(locales._FONT_STACKS.items()), locales.LATIN_FONTS, caches])
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,195 @@
+"""Incremental builds: each kind of edit rebuilds exactly the PDFs it must, and says why; a killed
+build followed by a build gives the bytes of a clean build; builds wait for each other."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project
+from handoutgen.build import BuildOptions, build_lock, build_run
+from handoutgen.catalog import load_catalog, po_path, save_catalog
+
+LOCALES = ("en", "es", "ar")
+OPTIONS = BuildOptions(locales=LOCALES)
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("incremental") / "project")
+    run = build_run(root, OPTIONS, report=lambda line: None, jobs=2)
+    assert not [o.error for o in run.outcomes if o.error]
+    return root
+
+
+@pytest.fixture
+def built(baseline: Path, tmp_path: Path) -> Path:
+    """A fully built project: a copy of the module's baseline, build/ included."""
+    import shutil
+
+    dest = tmp_path / "project"
+    shutil.copytree(baseline, dest)
+    return dest
+
+
+def rebuild(root: Path, **kwargs) -> dict[str, list[str]]:
+    lines: list[str] = []
+    run = build_run(root, OPTIONS, report=lines.append, jobs=1, **kwargs)
+    assert not [o.error for o in run.outcomes if o.error], lines
+    return run.rebuilt
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_nothing_changed_is_a_no_op_that_imports_no_weasyprint(built: Path) -> None:
+    code = ("import sys; from handoutgen.build import BuildOptions, build_run; "
+            f"r = build_run({str(built)!r}, BuildOptions(locales={LOCALES!r}), report=lambda l: None); "
+            "assert r.no_op, r; assert 'weasyprint' not in sys.modules; assert 'argostranslate' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_editing_one_paragraph_rebuilds_that_handout_in_every_locale(built: Path) -> None:
+    replace(built / "handouts" / "aftercare.yaml", "Rest for the rest of the day if you can.",
+            "Rest for the rest of the day if you are able.")
+    rebuilt = rebuild(built)
+    assert sorted(rebuilt) == [f"{code}/aftercare.pdf" for code in sorted(LOCALES)]
+    assert "content" in rebuilt["en/aftercare.pdf"] and "translations" in rebuilt["es/aftercare.pdf"]
+
+
+def test_rewrapping_the_yaml_rebuilds_nothing(built: Path) -> None:
+    path = built / "handouts" / "aftercare.yaml"
+    lines = path.read_text().splitlines(keepends=True)
+    index = next(i for i, l in enumerate(lines) if "- Rest for the rest of the day if you can." in l)
+    indent = " " * (lines[index].index("-") + 4)
+    lines[index] = lines[index].split("-")[0] + f"- >-\n{indent}Rest for the rest\n{indent}of the day   if you can.\n"
+    path.write_text("".join(lines))
+    assert rebuild(built) == {}
+
+
+def test_editing_a_template_rebuilds_everything_it_renders(built: Path) -> None:
+    replace(built / "templates" / "handout.css", "h1 { font-size: 20pt;", "h1 { font-size: 19pt;")
+    rebuilt = rebuild(built)
+    assert len(rebuilt) == 4 * len(LOCALES) and all("templates" in r for r in rebuilt.values())
+
+
+def test_editing_a_catalogue_entry_rebuilds_only_sheets_using_it(built: Path) -> None:
+    path = po_path(built / "locales", "es")
+    catalog = load_catalog(path, "es")
+    message = catalog.get("Rest for the rest of the day if you can.")
+    message.string = "Descanse durante el resto del día, si le es posible."
+    save_catalog(catalog, path)
+    assert rebuild(built) == {"es/aftercare.pdf": ["translations", "html"]}
+
+
+def test_a_catalogue_entry_no_sheet_uses_rebuilds_nothing(built: Path) -> None:
+    path = po_path(built / "locales", "es")
+    catalog = load_catalog(path, "es")
+    catalog.add("An entry no handout uses", "Una entrada sin uso")
+    save_catalog(catalog, path)
+    assert rebuild(built) == {}
+
+
+def test_a_clinic_setting_rebuilds_every_sheet(built: Path) -> None:
+    replace(built / "clinic.yaml", 'phone: "555-0100"', 'phone: "555-0111"')
+    rebuilt = rebuild(built)
+    assert len(rebuilt) == 4 * len(LOCALES) and all("clinic" in r for r in rebuilt.values())
+
+
+def test_a_font_choice_rebuilds_only_that_script(built: Path) -> None:
+    import handoutgen.locales as locales
+
+    original = locales._FONT_STACKS["ar"]
+    locales._FONT_STACKS["ar"] = ("Noto Naskh Arabic",) + locales.LATIN_FONTS
+    locales.locale_info.cache_clear()
+    try:
+        rebuilt = rebuild(built)
+    finally:
+        locales._FONT_STACKS["ar"] = original
+        locales.locale_info.cache_clear()
+    assert sorted(rebuilt) == [f"ar/{h}.pdf" for h in ("aftercare", "back-care", "back-pain-faq", "first-visit")]
+    assert all("fonts" in r for r in rebuilt.values())
+
+
+def test_a_deleted_pdf_is_rebuilt(built: Path) -> None:
+    (built / "build" / "es" / "back-care.pdf").unlink()
+    assert rebuild(built) == {"es/back-care.pdf": ["PDF missing or changed on disk"]}
+
+
+def test_force_rebuilds_all_to_the_same_bytes(built: Path) -> None:
+    before = {p: p.read_bytes() for p in (built / "build").glob("*/*.pdf")}
+    assert len(rebuild(built, force=True)) == len(before)
+    assert before == {p: p.read_bytes() for p in (built / "build").glob("*/*.pdf")}
+
+
+def test_a_killed_build_then_a_build_gives_clean_bytes(built: Path, baseline: Path) -> None:
+    import shutil
+
+    shutil.rmtree(built / "build")
+    command = [sys.executable, str(ROOT / "generate.py"), "-C", str(built), "build", "-j", "1",
+               *[a for code in LOCALES for a in ("-l", code)]]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:  # kill it in the middle, right after a PDF was written
+        if line.startswith("[3/"):
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait()
+    partial = list((built / "build").glob("*/*.pdf"))
+    assert 0 < len(partial) < 4 * len(LOCALES)
+    assert not list((built / "build").rglob("*.tmp"))
+    subprocess.run(command, check=True, capture_output=True)
+    clean = {p.relative_to(baseline): p.read_bytes() for p in (baseline / "build").glob("*/*.pdf")}
+    after = {p.relative_to(built): p.read_bytes() for p in (built / "build").glob("*/*.pdf")}
+    assert after == clean
+
+
+def test_a_second_build_waits_for_the_first(built: Path) -> None:
+    said: list[str] = []
+    with build_lock(built / "build", said.append):
+        thread = threading.Thread(target=lambda: build_run(built, OPTIONS, report=said.append, jobs=1))
+        thread.start()
+        time.sleep(1.0)
+        assert thread.is_alive()
+        assert any("waiting for another build" in line for line in said)
+    thread.join(60)
+    assert not thread.is_alive() and any("up to date" in line for line in said)
+
+
+def test_watch_rebuilds_after_an_edit_and_survives_a_mistake(built: Path) -> None:
+    command = [sys.executable, str(ROOT / "generate.py"), "-C", str(built), "watch", "-l", "en", "--interval", "0.2"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: any("watching" in l for l in lines))
+        handout = built / "handouts" / "aftercare.yaml"
+        good = handout.read_text()
+        handout.write_text(good.replace("kind: aftercare", "kind: afterkare", 1))
+        wait_for(lambda: any("afterkare" in l and l.startswith("error:") for l in lines))
+        handout.write_text(good.replace("Rest for the rest of the day if you can.", "Rest today if you can."))
+        wait_for(lambda: any("rebuilding en/aftercare.pdf" in l for l in lines))
+        assert process.poll() is None
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(20)
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
