@@ -307,6 +307,7 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
         planned = plan_jobs(inputs, options)
         env = make_environment(inputs.project)
         stale: list[tuple[Prepared, list[str]]] = []
+        renderer = Renderer(root, 0 if explain else (jobs or os.cpu_count() or 1))
         for job in planned:
             prepared = prepare_job(inputs, job, options, env)
             if isinstance(prepared, Outcome):
@@ -316,6 +317,7 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
             reasons = ["--force"] if force else manifest.reasons(name, prepared.parts)
             if reasons:
                 stale.append((prepared, reasons))
+                renderer.submit(prepared)  # workers start rendering while the rest is prepared
             else:
                 if check_budget(prepared, manifest.outputs[name].get("pages", 0), options):
                     prepared.outcome.path = job.pdf_path(inputs.project.build)
@@ -327,7 +329,7 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
         if explain:  # say why, build nothing
             run.rebuilt = {_output_name(p.job): r for p, r in stale}
             return run
-        for index, (prepared, reasons, result) in enumerate(_render_all(root, stale, jobs), 1):
+        for index, ((prepared, reasons), result) in enumerate(zip(stale, renderer.results()), 1):
             outcome = finish(inputs.project, prepared, result, options)
             run.outcomes.append(outcome)
             run.worker_maxrss_kib[result.get("pid", 0)] = max(run.worker_maxrss_kib.get(result.get("pid", 0), 0),
@@ -366,22 +368,75 @@ def _output_name(job: Job) -> str:
     return f"{job.locale}/{job.handout_id}.pdf"
 
 
-def _render_all(root: Path, stale: list, jobs: int | None):
-    """WeasyPrint in worker processes (it is not safe under threads), results in job order.
-    Workers are recycled after a number of renders because WeasyPrint's memory grows across them."""
-    tasks = [(str(root), p.html, p.job.label, p.job.locale) for p, _ in stale]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    if workers == 1:
-        for (prepared, reasons), task in zip(stale, tasks):
-            yield prepared, reasons, pdf_worker(task)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class Renderer:
+    """WeasyPrint in worker processes (it is not safe under threads), results in submission order.
 
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=WORKER_RENDERS) as pool:
-        for (prepared, reasons), result in zip(stale, pool.map(pdf_worker, tasks)):
-            yield prepared, reasons, result
+    Work is submitted as soon as each sheet is prepared, so workers start (and import WeasyPrint)
+    while the parent is still preparing. A single sheet is rendered in this process: starting a
+    worker would cost more than it saves. Workers are replaced after WORKER_RENDERS renders each,
+    because WeasyPrint's memory grows across renders (a fresh pool, not max_tasks_per_child, which
+    can hang CPython 3.11's executor).
+    """
+
+    def __init__(self, root: Path, workers: int):
+        self.root = str(root)
+        self.workers = workers
+        self.pending: list[tuple] = []  # tasks not yet handed to a pool
+        self.futures: list = []
+        self.pools: list = []
+        self.submitted_to_pool = 0
+
+    def submit(self, prepared: Prepared) -> None:
+        if self.workers == 0:
+            return  # explaining only
+        task = (self.root, prepared.html, prepared.job.label, prepared.job.locale)
+        if self.workers == 1:
+            self.pending.append(task)
+            return
+        self.pending.append(task)
+        if len(self.pending) + len(self.futures) >= 2:  # more than one sheet: worth a pool
+            for queued in self.pending:
+                self.futures.append(self._pool().submit(pdf_worker, queued))
+            self.pending.clear()
+
+    def _pool(self):
+        if not self.pools or self.submitted_to_pool >= WORKER_RENDERS * self.workers:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("forkserver")
+            self.pools.append(ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker))
+            self.submitted_to_pool = 0
+        self.submitted_to_pool += 1
+        return self.pools[-1]
+
+    def results(self):
+        try:
+            for future in self.futures:
+                yield future.result()
+            for task in self.pending:
+                yield pdf_worker(task)
+        finally:
+            for pool in self.pools:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WARM_HTML = """<html><body>
+<p style="font-family: 'Noto Sans'">Warm <b>up</b></p>
+<p style="font-family: 'Noto Sans Arabic'" dir="rtl" lang="ar">تسخين</p>
+<p style="font-family: 'Noto Sans CJK SC'" lang="zh-CN">预热 <b>预热</b></p>
+<p style="font-family: 'Noto Sans CJK KR'" lang="ko">준비 <b>준비</b></p>
+</body></html>"""
+
+
+def _warm_worker() -> None:
+    """Import WeasyPrint, load the font configuration and touch every script's fonts before the
+    first sheet arrives: this runs while the parent is still preparing sheets."""
+    import weasyprint
+
+    global _WORKER_FONT_CONFIG
+    _WORKER_FONT_CONFIG = _font_config()
+    weasyprint.HTML(string=_WARM_HTML).write_pdf(font_config=_WORKER_FONT_CONFIG)
 
 
 WORKER_RENDERS = 40  # renders before a worker process is replaced
