@@ -297,7 +297,7 @@ def parse_handout(text: str, source: Path, placeholders: set[str] | None = None,
     root = reader.load(text)
     if root is None:
         if not reader.problems:
-            reader.problem(None, "", "file is empty; see handouts/README.md for the format")
+            reader.problem(None, "", "file is empty; see 'Editing a handout' in README.md")
         return None, reader.problems
     fields = reader.mapping(root, "", _HANDOUT_FIELDS)
     if fields is None:
@@ -357,7 +357,7 @@ def load_handouts(folder: Path, placeholders: set[str] | None = None, root: Path
     handouts: list[Handout] = []
     problems: list[Problem] = []
     if not paths:
-        problems.append(Problem(str(folder), None, "no handouts found; add a .yaml file (see handouts/README.md)"))
+        problems.append(Problem(str(folder), None, "no handouts found; add a .yaml file (see 'Editing a handout' in README.md)"))
     seen: dict[str, Handout] = {}
     for path in paths:
         name = _display(path, root)

@@ -44,18 +44,21 @@ fi
 if [ "$want_test" = 0 ] && [ -f "$stamp" ] && grep -qx -- "${key%-test0}-test1" "$stamp"; then
   exit 0
 fi
-pip=(.venv/bin/python -m pip -q --disable-pip-version-check)
-echo "setup: installing Python packages into .venv" >&2
-"${pip[@]}" install --upgrade pip setuptools wheel 2>&1 | grep -v "^WARNING: Location" || true
+log=.venv/setup.log
+pip() { .venv/bin/python -m pip --disable-pip-version-check "$@" >>"$log" 2>&1 || {
+  echo "error: pip $* failed; the last lines of $log:" >&2; tail -20 "$log" >&2; exit 1; }; }
+echo "setup: installing Python packages into .venv (log: $log)" >&2
+: > "$log"
+pip install --upgrade pip setuptools wheel
 if [ "$want_test" = 1 ]; then
   # argostranslate pulls torch: take the CPU build first, or pip fetches several GB of CUDA packages.
-  "${pip[@]}" install "torch==2.13.0" 2>&1 | grep -v "^WARNING: Location" || true
-  "${pip[@]}" install -e ".[test,mt]" 2>&1 | grep -v "^WARNING: Location" || true
+  pip install "torch==2.13.0"
+  pip install -e ".[test,mt]"
 else
-  "${pip[@]}" install -e . 2>&1 | grep -v "^WARNING: Location" || true
+  pip install -e .
 fi
-.venv/bin/python -c "import weasyprint, babel, jinja2, yaml" || { echo "error: Python packages did not install; see the pip output above" >&2; exit 1; }
+.venv/bin/python -c "import weasyprint, babel, jinja2, yaml" || { echo "error: Python packages did not install; see $log" >&2; exit 1; }
 if [ "$want_test" = 1 ]; then
-  .venv/bin/python -c "import pytest, hypothesis, argostranslate" || { echo "error: test packages did not install" >&2; exit 1; }
+  .venv/bin/python -c "import pytest, hypothesis, argostranslate" || { echo "error: test packages did not install; see $log" >&2; exit 1; }
 fi
 echo "$key" > "$stamp"
