@@ -47,9 +47,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 0
     outcomes = run.outcomes
     failed = [o for o in outcomes if o.error]
-    built = [o for o in outcomes if o.path]
-    drafts = [o for o in built if o.draft]
-    _err(f"built {len(built)} PDF(s) ({len(drafts)} marked DRAFT), {len(failed)} failed")
+    ready = [o for o in outcomes if o.path]
+    drafts = [o for o in ready if o.draft]
+    _err(f"{len(ready)} PDF(s) in build/ ({len(run.rebuilt)} rebuilt, {run.up_to_date} already up to date; "
+         f"{len(drafts)} marked DRAFT), {len(failed)} failed")
     return 1 if failed else 0
 
 

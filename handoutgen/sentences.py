@@ -56,8 +56,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the full stop at ``dot`` closes an abbreviation or a single initial."""
     if text[dot] != ".":
         return False
-    word = _word_before(text, dot).lower()
-    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    word = _word_before(text, dot)
+    # An initial is one capital Latin letter ("J. Smith"); one Hangul or Arabic letter before a
+    # full stop ends a sentence ("멍." is "bruise.").
+    return word.lower() in ABBREVIATIONS or (len(word) == 1 and "A" <= word <= "Z")
 
 
 def split_sentences(text: str) -> list[str]:
