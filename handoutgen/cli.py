@@ -29,19 +29,20 @@ def _err(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+def _build_options(args: argparse.Namespace):
+    from .build import BuildOptions
+
+    return BuildOptions(locales=tuple(args.locale or ()), handouts=tuple(args.handout or ()),
+                        write_html=args.html, strict=args.strict, final_only=args.final_only,
+                        update_catalogs=not args.no_update)
+
+
 # -- handlers --------------------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, build_run
+    from .build import build_run
 
-    options = BuildOptions(
-        locales=tuple(args.locale or ()),
-        handouts=tuple(args.handout or ()),
-        write_html=args.html,
-        strict=args.strict,
-        final_only=args.final_only,
-        update_catalogs=not args.no_update,
-    )
+    options = _build_options(args)
     run = build_run(args.project, options, jobs=args.jobs, force=args.force, explain=args.explain)
     if run.no_op or args.explain:
         return 0
@@ -95,12 +96,9 @@ def cmd_models_install(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from .build import BuildOptions
     from .watch import watch
 
-    options = BuildOptions(locales=tuple(args.locale or ()), handouts=tuple(args.handout or ()),
-                           write_html=args.html, strict=args.strict, final_only=args.final_only,
-                           update_catalogs=not args.no_update)
+    options = _build_options(args)
     watch(args.project, options, jobs=args.jobs, interval=args.interval, report=lambda line: _err(line))
     return 0
 
@@ -200,9 +198,12 @@ def cmd_catalogs_init(args: argparse.Namespace) -> int:
 
 # -- parser ----------------------------------------------------------------------------------------
 
+def _add_locale_filter(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("-l", "--locale", action="append", metavar="LANG", help=help_text)
+
+
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-l", "--locale", action="append", metavar="LANG",
-                        help="build only this locale (repeatable; default: the locales in clinic.yaml)")
+    _add_locale_filter(parser, "build only this locale (repeatable; default: the locales in clinic.yaml)")
     parser.add_argument("--handout", action="append", metavar="ID",
                         help="build only this handout (repeatable; default: all)")
     parser.add_argument("--html", action="store_true",
@@ -271,14 +272,14 @@ def make_parser(default_root: Path | None = None) -> argparse.ArgumentParser:
                                    "English for reading grade and plain language (literacy.yaml), and run the translation "
                                    "checks on every catalogue (numbers, placeholders, markup, glossary.yaml, …). "
                                    "Exits 1 on any error; with --strict, on warnings too.")
-    p.add_argument("-l", "--locale", action="append", metavar="LANG", help="check only this catalogue (repeatable)")
+    _add_locale_filter(p, "check only this catalogue (repeatable)")
     p.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("status", help="which handouts are ready to print in which language",
                        description="Print a table (handout × locale: reviewed / draft / stale / missing entries, errors, "
                                    "last approval, ready to print?) and write the same to build/index.html.")
-    p.add_argument("-l", "--locale", action="append", metavar="LANG", help="only this locale (repeatable)")
+    _add_locale_filter(p, "only this locale (repeatable)")
     p.set_defaults(handler=cmd_status)
 
     p = sub.add_parser("review", help="review sheets and approvals for bilingual reviewers",

@@ -9,7 +9,7 @@ import yaml
 
 from .content import PLACEHOLDER_NAME_RE
 from .errors import ContentError
-from .yamldoc import Reader, read_text_file
+from .yamldoc import Reader, display_path, read_mapping_file
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 LOGO_TYPES = {".svg", ".png"}
@@ -55,14 +55,9 @@ class Clinic:
 
 def load_clinic(path: Path, project_root: Path) -> Clinic:
     path = Path(path)
-    display = _display(path, project_root)
-    reader = Reader(display)
-    text = read_text_file(path, reader)
-    root = reader.load(text) if text is not None else None
-    fields = reader.mapping(root, "", _FIELDS) if root is not None else None
+    reader = Reader(display_path(path, project_root))
+    root, fields = read_mapping_file(reader, path, _FIELDS, "copy the example clinic.yaml")
     if fields is None:
-        if not reader.problems:
-            reader.problem(None, "", "clinic settings are empty; copy the example clinic.yaml")
         raise ContentError(problems=reader.problems)
     values = {}
     for name in ("name", "phone", "emergency_number"):
@@ -127,9 +122,3 @@ def _extra(reader: Reader, node: yaml.Node | None) -> dict[str, str]:
             result[key] = value
     return result
 
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)

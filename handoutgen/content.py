@@ -40,7 +40,7 @@ from typing import Iterable, Iterator
 import yaml
 
 from .errors import ContentError, Problem
-from .yamldoc import Reader, line_of, read_text_file
+from .yamldoc import Reader, display_path, line_of, read_text_file
 
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 PLACEHOLDER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -360,7 +360,7 @@ def load_handouts(folder: Path, placeholders: set[str] | None = None, root: Path
         problems.append(Problem(str(folder), None, "no handouts found; add a .yaml file (see 'Editing a handout' in README.md)"))
     seen: dict[str, Handout] = {}
     for path in paths:
-        name = _display(path, root)
+        name = display_path(path, root)
         reader = Reader(name)
         text = read_text_file(path, reader)
         if text is None:
@@ -371,7 +371,7 @@ def load_handouts(folder: Path, placeholders: set[str] | None = None, root: Path
         if handout is None:
             continue
         if handout.id in seen:
-            other = _display(seen[handout.id].source, root)
+            other = display_path(seen[handout.id].source, root)
             problems.append(Problem(name, handout.id_line, f"duplicate id '{handout.id}' (also in {other}); give each handout its own id", "id"))
             continue
         seen[handout.id] = handout
@@ -380,11 +380,3 @@ def load_handouts(folder: Path, placeholders: set[str] | None = None, root: Path
         raise ContentError(problems=problems)
     return handouts
 
-
-def _display(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return str(Path(path).resolve().relative_to(Path(root).resolve()))
-        except ValueError:
-            pass
-    return str(path)

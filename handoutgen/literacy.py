@@ -35,7 +35,7 @@ import yaml
 from .content import Block, Handout, Section, Text
 from .errors import ContentError
 from .sentences import split_sentences
-from .yamldoc import Reader, read_text_file
+from .yamldoc import Reader, display_path, read_mapping_file
 
 # -- rules ----------------------------------------------------------------------------------------
 
@@ -172,11 +172,7 @@ class _ConfigReader(Reader):
 def load_literacy_config(path: Path) -> LiteracyConfig:
     """Read ``literacy.yaml``; every problem is raised at once as ``file:line: path: problem``."""
     reader = _ConfigReader(str(path))
-    text = read_text_file(Path(path), reader)
-    root = reader.load(text) if text is not None else None
-    if root is None and not reader.problems:
-        reader.problem(None, "", "file is empty; copy literacy.yaml from the project")
-    fields = reader.mapping(root, "", _CONFIG_FIELDS) if root is not None else None
+    root, fields = read_mapping_file(reader, path, _CONFIG_FIELDS, "copy literacy.yaml from the project")
     if fields is None or reader.problems:
         raise ContentError(problems=reader.problems)
     values = _config_values(reader, fields)
@@ -1040,7 +1036,7 @@ def check_handouts(handouts: Iterable[Handout], config: LiteracyConfig, *, root:
     ``translations`` maps a language code to ``{(msgctxt, msgid): msgstr}`` (see
     :func:`translations_from_catalog`); languages with a standard formula get a score.
     """
-    return LiteracyReport([check_handout(h, config, file=_display(h.source, root), translations=translations)
+    return LiteracyReport([check_handout(h, config, file=display_path(h.source, root), translations=translations)
                            for h in handouts])
 
 
@@ -1066,11 +1062,3 @@ def translations_from_catalog(catalog: Iterable[object]) -> dict[tuple[str | Non
             table[(getattr(message, "context", None), msgid)] = msgstr
     return table
 
-
-def _display(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return str(Path(path).resolve().relative_to(Path(root).resolve()))
-        except ValueError:
-            pass
-    return str(path)

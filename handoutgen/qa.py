@@ -31,7 +31,7 @@ from typing import Iterable, Mapping
 import yaml
 
 from .errors import CatalogError
-from .yamldoc import Reader, line_of, read_text_file
+from .yamldoc import Reader, line_of, read_mapping_file
 
 # -- the checks -----------------------------------------------------------------------------------
 
@@ -215,11 +215,7 @@ def load_glossary(path: Path) -> Glossary:
     from .locales import locale_info
 
     reader = _GlossaryReader(str(path))
-    text = read_text_file(Path(path), reader)
-    root = reader.load(text) if text is not None else None
-    if root is None and not reader.problems:
-        reader.problem(None, "", "file is empty; copy glossary.yaml from the project")
-    fields = reader.mapping(root, "", _GLOSSARY_FIELDS) if root is not None else None
+    root, fields = read_mapping_file(reader, path, _GLOSSARY_FIELDS, "copy glossary.yaml from the project")
     if fields is None:
         raise CatalogError(problems=reader.problems)
     defaults = {check: CHECKS[check][0] for check in _GLOSSARY_CHECKS}

@@ -111,6 +111,26 @@ def line_of(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
+def display_path(path: Path, root: Path | None) -> str:
+    """A path as staff know it: relative to the project when it is inside it."""
+    if root is not None:
+        try:
+            return str(Path(path).resolve().relative_to(Path(root).resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def read_mapping_file(reader: Reader, path: Path, fields: dict[str, str], empty_hint: str
+                      ) -> tuple[yaml.Node | None, dict[str, yaml.Node] | None]:
+    """A settings file whose top level is a mapping: its root node and fields, problems collected."""
+    text = read_text_file(Path(path), reader)
+    root = reader.load(text) if text is not None else None
+    if root is None and not reader.problems:
+        reader.problem(None, "", f"file is empty; {empty_hint}")
+    return root, (reader.mapping(root, "", fields) if root is not None else None)
+
+
 def read_text_file(path: Path, reader: Reader) -> str | None:
     try:
         return Path(path).read_text(encoding="utf-8")
