@@ -21,8 +21,8 @@ from typing import Any, Callable
 from .catalog import load_catalog, po_path, validate_catalog
 from .clinic import Clinic, load_clinic
 from .content import Handout, load_handouts
-from .errors import CatalogError, HandoutError, RenderError
-from .fsutil import write_bytes_atomic, write_text_atomic
+from .errors import CatalogError, HandoutError
+from .fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
 from .i18n import CatalogTranslations, PseudoTranslations, SourceTranslations
 from .locales import LocaleInfo, locale_info
 from .incremental import environment_digest
@@ -38,6 +38,8 @@ class Inputs:
     handouts: list[Handout]
     catalogs: dict[str, Any] = field(default_factory=dict)
     _findings: dict[str, dict] = field(default_factory=dict)
+    _shared_parts: dict[str, str] | None = None
+    _check_references: tuple | None = None
 
     def handout(self, handout_id: str) -> Handout:
         return next(h for h in self.handouts if h.id == handout_id)
@@ -56,17 +58,37 @@ class Inputs:
             self.catalogs[locale.code] = catalog
         return CatalogTranslations(self.catalogs[locale.code])
 
+    def shared_parts(self) -> dict[str, str]:
+        """Key parts every sheet shares (templates, clinic settings, assets, renderer), hashed once
+        per build rather than once per sheet."""
+        from .incremental import digest, files_digest
+
+        if self._shared_parts is None:
+            root, clinic = self.project.root, self.clinic
+            logo = clinic.logo.relative_to(root).as_posix() if clinic.logo else None
+            self._shared_parts = {
+                "templates": files_digest(list(self.project.templates.glob("*")), root),
+                # the logo's bytes are in "assets"; its project-relative path keeps copies of a project alike
+                "clinic": digest([clinic.placeholders(), clinic.paper, logo]),
+                "assets": files_digest([p for p in (root / "assets").rglob("*") if p.is_file()], root),
+                "renderer": environment_digest(),
+            }
+        return self._shared_parts
+
     def findings(self, locale: LocaleInfo) -> dict:
         """Quality-check findings per entry; the English and the pseudo-locale have none."""
         if locale.is_source or locale.pseudo:
             return {}
         if locale.code not in self._findings:
-            from .review import findings_by_key
+            from .review import check_references, findings_by_key
 
             self.translations(locale)  # loads and validates the catalogue
+            if self._check_references is None:
+                self._check_references = check_references(self.project.root)
             path = po_path(self.project.locales, locale.code)
             self._findings[locale.code] = findings_by_key(
-                self.project.root, self.catalogs[locale.code], path.relative_to(self.project.root), locale.code)
+                self.project.root, self.catalogs[locale.code], path.relative_to(self.project.root), locale.code,
+                self._check_references)
         return self._findings[locale.code]
 
 
@@ -140,7 +162,7 @@ class Prepared:
 
 def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepared | Outcome:
     """Everything up to the HTML; cheap (no WeasyPrint), so staleness can be decided per sheet."""
-    from .incremental import entries_digest, files_digest, fonts_digest, handout_digest
+    from .incremental import entries_digest, fonts_digest, handout_digest
 
     outcome = Outcome(job)
     try:
@@ -166,38 +188,17 @@ def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepare
                 outcome.warnings.append(f"{job.label}: skipped (--final-only): {reason}")
                 return outcome
             html = render_html(inputs.project, env, handout, inputs.clinic, locale, translations, draft_reason=reason)
-        root = inputs.project.root
         parts = {
             "content": handout_digest(handout),
             "translations": entries_digest(lookup, getattr(translations, "catalog", None), findings),
-            "templates": files_digest(list(inputs.project.templates.glob("*")), root),
-            "clinic": digest_clinic(inputs),
-            "assets": files_digest([p for p in (root / "assets").rglob("*") if p.is_file()], root),
+            **inputs.shared_parts(),
             "fonts": fonts_digest(locale.fonts),
-            "renderer": environment_digest(),
             "html": hashlib.sha256(html.encode()).hexdigest()[:20],
         }
         return Prepared(job, html, parts, handout.pages, handout.source.name, locale.fonts, outcome)
     except HandoutError as exc:
         outcome.error = str(exc)
         return outcome
-
-
-def digest_clinic(inputs: Inputs) -> str:
-    from .incremental import digest
-
-    clinic = inputs.clinic
-    logo = clinic.logo.relative_to(inputs.project.root).as_posix() if clinic.logo else None
-    return digest([clinic.placeholders(), clinic.paper, logo])  # the logo's bytes are in "assets"
-
-
-def render_job(inputs: Inputs, job: Job, options: BuildOptions, env=None, font_config=None) -> Outcome:
-    """Render one handout in one locale to ``build/``, in this process; never leaves a partial file."""
-    prepared = prepare_job(inputs, job, options, env or make_environment(inputs.project))
-    if isinstance(prepared, Outcome):
-        return prepared
-    result = pdf_worker((str(inputs.project.root), prepared.html, job.label, job.locale))
-    return finish(inputs.project, prepared, result, options)
 
 
 def pdf_worker(task: tuple[str, str, str, str]) -> dict:
@@ -389,12 +390,8 @@ class Renderer:
     def submit(self, prepared: Prepared) -> None:
         if self.workers == 0:
             return  # explaining only
-        task = (self.root, prepared.html, prepared.job.label, prepared.job.locale)
-        if self.workers == 1:
-            self.pending.append(task)
-            return
-        self.pending.append(task)
-        if len(self.pending) + len(self.futures) >= 2:  # more than one sheet: worth a pool
+        self.pending.append((self.root, prepared.html, prepared.job.label, prepared.job.locale))
+        if self.workers > 1 and len(self.pending) + len(self.futures) >= 2:  # more than one sheet: worth a pool
             for queued in self.pending:
                 self.futures.append(self._pool().submit(pdf_worker, queued))
             self.pending.clear()
@@ -461,19 +458,8 @@ def _summarise_locales(outcomes: list[Outcome], report: Callable[[str], None]) -
 @contextlib.contextmanager
 def build_lock(build_dir: Path, report: Callable[[str], None]):
     """One build at a time per project; the second one says it is waiting."""
-    import fcntl
-
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            report("waiting for another build of this project to finish…")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with exclusive_lock(build_dir / ".lock", lambda: report("waiting for another build of this project to finish…")):
+        yield
 
 
 def _font_config():

@@ -108,7 +108,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .build import load_inputs
     from .catalog import load_catalog, locales_on_disk, po_path
     from .literacy import check_handouts, load_literacy_config, translations_from_catalog
-    from .review import findings_by_key
+    from .review import check_references, findings_by_key
 
     inputs = load_inputs(args.project)
     root = inputs.project.root
@@ -120,9 +120,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(report.format_scores())
     print(report.format_findings())
     errors = warnings = 0
+    references = check_references(root)
     for code, catalog in catalogs.items():
         path = po_path(inputs.project.locales, code).relative_to(root)
-        findings = [f for fs in findings_by_key(root, catalog, path, code).values() for f in fs]
+        findings = [f for fs in findings_by_key(root, catalog, path, code, references).values() for f in fs]
         for finding in findings:
             print(finding)
         errors += sum(f.severity == "error" for f in findings)
@@ -155,10 +156,9 @@ def cmd_review_sheet(args: argparse.Namespace) -> int:
 
 def cmd_review_approve(args: argparse.Namespace) -> int:
     from .errors import ReviewError
-    from .review import apply_approval, describe_item, plan_approval
+    from .review import apply_approval, describe_item, plan_approval, reviewer_name
 
-    if not " ".join((args.reviewer or "").split()):
-        raise ReviewError("the reviewer's name is empty; pass --reviewer \"Full Name\"")
+    reviewer_name(args.reviewer)  # refuse an empty name before reading anything
     catalog, plan = plan_approval(args.project, args.lang, numbers=args.entries or None,
                                   handout=args.handout, everything=args.all)
     for item, why in plan.refused:

@@ -6,24 +6,21 @@ A reviewer approves only what they saw: ``review sheet`` records a hash of every
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
-import fcntl
 import hashlib
 import html
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from babel.messages.catalog import Catalog, Message
 from markupsafe import Markup
 
 from .catalog import dump_catalog, load_catalog, po_path
 from .errors import ReviewError
-from .fsutil import write_bytes_atomic, write_text_atomic
+from .fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
 from .states import State, approval, entry_state, mark_reviewed, msgstr_text
 
 Key = tuple[str, str | None]
@@ -81,16 +78,23 @@ def _place(message: Message) -> tuple[str, str]:
     return handout, section
 
 
-def findings_by_key(root: Path, catalog: Catalog, path: Path, code: str) -> dict[Key, list]:
-    """Quality-check findings of a catalogue, per entry."""
-    from .qa import check_catalog, load_glossary
-
+def check_references(root: Path) -> tuple:
+    """What every catalogue is checked against: the glossary and the template catalogue. Read
+    once per run and shared by all locales."""
     from .catalog import pot_path
+    from .qa import load_glossary
 
-    glossary_path = root / "glossary.yaml"
-    glossary = load_glossary(glossary_path) if glossary_path.exists() else None
-    template_path = pot_path(root / "locales")
-    template = load_catalog(template_path) if template_path.exists() else None
+    glossary_path = Path(root) / "glossary.yaml"
+    template_path = pot_path(Path(root) / "locales")
+    return (load_glossary(glossary_path) if glossary_path.exists() else None,
+            load_catalog(template_path) if template_path.exists() else None)
+
+
+def findings_by_key(root: Path, catalog: Catalog, path: Path, code: str, references: tuple | None = None) -> dict[Key, list]:
+    """Quality-check findings of a catalogue, per entry."""
+    from .qa import check_catalog
+
+    glossary, template = references or check_references(root)
     result: dict[Key, list] = {}
     for finding in check_catalog(catalog, path, code, glossary, template):
         result.setdefault((finding.msgid, finding.context), []).append(finding)
@@ -206,21 +210,6 @@ class ApprovalPlan:
     file_digest: str = ""  # the catalogue's bytes when the plan was made
 
 
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """One writer per catalogue: a second approval (or update) waits instead of interleaving."""
-    lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ReviewError(f"{path}: another process is writing this catalogue; try again when it has finished") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def plan_approval(root: Path, code: str, *, numbers: list[int] | None = None, handout: str | None = None,
                   everything: bool = False) -> tuple[Catalog, ApprovalPlan]:
     """What an approval would do, checked against the sheet the reviewer saw."""
@@ -262,14 +251,23 @@ def plan_approval(root: Path, code: str, *, numbers: list[int] | None = None, ha
     return catalog, plan
 
 
+def reviewer_name(raw: str | None) -> str:
+    """The reviewer's name as recorded; an empty one is refused before anything is read or written."""
+    name = " ".join((raw or "").split())
+    if not name:
+        raise ReviewError("the reviewer's name is empty; pass --reviewer \"Full Name\"")
+    return name
+
+
 def apply_approval(root: Path, code: str, catalog: Catalog, plan: ApprovalPlan, reviewer: str,
                    today: dt.date | None = None) -> int:
     """Mark the planned entries reviewed by ``reviewer``; the file is replaced only if unchanged since read."""
-    reviewer = " ".join((reviewer or "").split())
-    if not reviewer:
-        raise ReviewError("the reviewer's name is empty; pass --reviewer \"Full Name\"")
+    reviewer = reviewer_name(reviewer)
     path = po_path(Path(root) / "locales", code)
-    with locked(path):
+    def busy() -> None:  # one approval at a time: a second one is refused, not interleaved
+        raise ReviewError(f"{path}: another process is writing this catalogue; try again when it has finished")
+
+    with exclusive_lock(path.with_name(path.name + ".lock"), busy):
         if hashlib.sha256(path.read_bytes()).hexdigest() != plan.file_digest:
             raise ReviewError(f"{path}: the catalogue changed while approving; nothing was written, run the command again")
         for item in plan.approve:
