@@ -125,6 +125,8 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    waiting: int = 0  # strings with no translation yet: the sheet waits for a translator
+    used: dict = field(default_factory=dict)  # entry key -> state, for the locale summary
 
 
 @dataclass
@@ -171,11 +173,10 @@ def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepare
         translations = inputs.translations(locale)
         html = render_html(inputs.project, env, handout, inputs.clinic, locale, translations)
         lookup = translations.lookup
-        if lookup.missing:
-            sample = "; ".join(repr(k[0][:50]) for k in lookup.missing[:3])
-            raise CatalogError(f"{job.label}: {len(lookup.missing)} strings have no translation ({sample}…); "
-                               f"translate them in {po_path(inputs.project.locales, job.locale).relative_to(inputs.project.root)} "
-                               f"or run `generate.py translate {job.locale}`")
+        outcome.used = dict(lookup.used)
+        if lookup.missing:  # never a sheet that mixes languages: it waits for its translation
+            outcome.waiting = len(lookup.missing)
+            return outcome
         findings = inputs.findings(locale)
         reason = draft_reason(lookup, findings)
         if options.strict:
@@ -278,6 +279,11 @@ class BuildRun:
     up_to_date: int = 0
     no_op: bool = False
     worker_maxrss_kib: dict[int, int] = field(default_factory=dict)
+    waiting: list[str] = field(default_factory=list)  # one line per locale with untranslated sheets
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.error]
 
 
 def build(root: Path, options: BuildOptions, report: Callable[[str], None] | None = None, *,
@@ -288,81 +294,156 @@ def build(root: Path, options: BuildOptions, report: Callable[[str], None] | Non
 
 def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] | None = None, *,
               jobs: int | None = None, force: bool = False, explain: bool = False) -> BuildRun:
+    """Plan, prepare and render. Long because it is the pipeline, step by step: the fast no-op
+    check, the catalogue update, preparing each sheet, rendering the stale ones, the summary."""
+    from .fsutil import remove_leftovers
     from .incremental import Manifest, digest, inputs_digest
 
     report = report or (lambda line: print(line, file=sys.stderr))
     root = Path(root).resolve()
     run = BuildRun()
     with build_lock(root / "build", report):
+        if not explain:
+            remove_leftovers([root / "build", root / "locales", root / ".cache"])
         manifest = Manifest(root / "build")
         option_key = digest(dataclasses.asdict(options))
         input_key = inputs_digest(root)
         fast = manifest.data.get("fast", {}).get(option_key)
         if not force and fast and fast["inputs"] == input_key and all(manifest.output_ok(n) for n in fast["outputs"]):
             run.no_op, run.up_to_date = True, len(fast["outputs"])
+            run.waiting = list(fast.get("waiting", []))
             report(f"up to date: {run.up_to_date} PDF(s), no input changed")
+            for line in run.waiting:
+                report(line)
             return run
         inputs = load_inputs(root)
-        if options.update_catalogs and _refresh_catalogs(root, report):
+        if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain):
             input_key = inputs_digest(root)
         planned = plan_jobs(inputs, options)
-        env = make_environment(inputs.project)
-        stale: list[tuple[Prepared, list[str]]] = []
-        renderer = Renderer(root, 0 if explain else (jobs or os.cpu_count() or 1))
-        for job in planned:
-            prepared = prepare_job(inputs, job, options, env)
-            if isinstance(prepared, Outcome):
-                run.outcomes.append(prepared)
-                continue
-            name = _output_name(job)
-            reasons = ["--force"] if force else manifest.reasons(name, prepared.parts)
-            if reasons:
-                stale.append((prepared, reasons))
-                renderer.submit(prepared)  # workers start rendering while the rest is prepared
-            else:
-                if check_budget(prepared, manifest.outputs[name].get("pages", 0), options):
-                    prepared.outcome.path = job.pdf_path(inputs.project.build)
-                    prepared.outcome.size = prepared.outcome.path.stat().st_size
-                    run.up_to_date += 1
-                run.outcomes.append(prepared.outcome)
-        for prepared, reasons in stale:
+        stale = _prepare_all(inputs, planned, options, manifest, run, force=force, explain=explain, jobs=jobs)
+        for prepared, reasons, _ in stale:
             report(f"{'stale' if explain else 'rebuilding'} {_output_name(prepared.job)}: {', '.join(reasons)}")
-        if explain:  # say why, build nothing
-            run.rebuilt = {_output_name(p.job): r for p, r in stale}
+        _report_unbuilt(inputs, run, report)
+        if explain:  # say why, build nothing, write nothing
+            run.rebuilt = {_output_name(p.job): r for p, r, _ in stale}
             return run
-        for index, ((prepared, reasons), result) in enumerate(zip(stale, renderer.results()), 1):
-            outcome = finish(inputs.project, prepared, result, options)
-            run.outcomes.append(outcome)
-            run.worker_maxrss_kib[result.get("pid", 0)] = max(run.worker_maxrss_kib.get(result.get("pid", 0), 0),
-                                                             result.get("maxrss_kib", 0))
-            if outcome.path:
-                name = _output_name(prepared.job)
-                manifest.record(name, prepared.parts, result["data"], reasons, outcome.pages)
-                run.rebuilt[name] = reasons
-            report(describe(outcome, root, index, len(stale)))
+        _render_stale(inputs, stale, options, manifest, run, report)
+        _forget_unbuilt(inputs, manifest, run)
         run.outcomes.sort(key=lambda o: planned.index(o.job))
-        if not any(o.error for o in run.outcomes):
+        if not run.failed and not (options.strict and run.waiting):
             outputs = [_output_name(o.job) for o in run.outcomes if o.path]
-            manifest.data.setdefault("fast", {})[option_key] = {"inputs": input_key, "outputs": outputs}
-            manifest.save()
+            manifest.data.setdefault("fast", {})[option_key] = {"inputs": input_key, "outputs": outputs,
+                                                                 "waiting": run.waiting}
+        manifest.save()
         if run.up_to_date:
             report(f"{run.up_to_date} PDF(s) already up to date")
         _summarise_locales(run.outcomes, report)
     return run
 
 
-def _refresh_catalogs(root: Path, report: Callable[[str], None]) -> bool:
-    """Edited English reaches every catalogue before printing: the edited entries turn stale
-    (and their sheets DRAFT) instead of failing as missing."""
-    from .catalog import locales_on_disk, update_catalogs
+def _prepare_all(inputs: Inputs, planned: list[Job], options: BuildOptions, manifest, run: BuildRun, *,
+                 force: bool, explain: bool, jobs: int | None) -> list[tuple[Prepared, list[str], Any]]:
+    """Prepare every sheet's HTML; stale ones go to the renderer at once (workers start while the
+    rest is prepared). Returns the stale sheets with their reasons and the renderer."""
+    env = make_environment(inputs.project)
+    renderer = Renderer(inputs.project.root, 0 if explain else (jobs or os.cpu_count() or 1))
+    stale: list[tuple[Prepared, list[str], Any]] = []
+    for job in planned:
+        prepared = prepare_job(inputs, job, options, env)
+        if isinstance(prepared, Outcome):
+            run.outcomes.append(prepared)
+            continue
+        name = _output_name(job)
+        reasons = ["--force"] if force else manifest.reasons(name, prepared.parts)
+        if reasons:
+            stale.append((prepared, reasons, renderer))
+            renderer.submit(prepared)
+        else:
+            if check_budget(prepared, manifest.outputs[name].get("pages", 0), options):
+                prepared.outcome.path = job.pdf_path(inputs.project.build)
+                prepared.outcome.size = prepared.outcome.path.stat().st_size
+                run.up_to_date += 1
+            run.outcomes.append(prepared.outcome)
+    return stale
 
-    if not (root / "babel.cfg").exists() or not locales_on_disk(root / "locales"):
+
+def _render_stale(inputs: Inputs, stale: list, options: BuildOptions, manifest, run: BuildRun,
+                  report: Callable[[str], None]) -> None:
+    if not stale:
+        return
+    renderer = stale[0][2]
+    root = inputs.project.root
+    for index, ((prepared, reasons, _), result) in enumerate(zip(stale, renderer.results()), 1):
+        outcome = finish(inputs.project, prepared, result, options)
+        run.outcomes.append(outcome)
+        pid = result.get("pid", 0)
+        run.worker_maxrss_kib[pid] = max(run.worker_maxrss_kib.get(pid, 0), result.get("maxrss_kib", 0))
+        if outcome.path:
+            name = _output_name(prepared.job)
+            manifest.record(name, prepared.parts, result["data"], reasons, outcome.pages)
+            run.rebuilt[name] = reasons
+        report(describe(outcome, root, index, len(stale)))
+
+
+def _report_unbuilt(inputs: Inputs, run: BuildRun, report: Callable[[str], None]) -> None:
+    """Every sheet that failed before rendering says why, once; a sheet whose translation is not
+    there yet is not a failure: one line per locale says what to do."""
+    seen: dict[str, list[str]] = {}
+    for outcome in run.outcomes:
+        if outcome.error:
+            seen.setdefault(outcome.error, []).append(outcome.job.handout_id)
+    for message, handouts in seen.items():
+        code = next(o.job.locale for o in run.outcomes if o.error == message)
+        names = ", ".join(f"'{h}'" for h in handouts)
+        label = f"handout{'s' if len(handouts) > 1 else ''} {names} [{code}]"
+        for line in message.splitlines():
+            report(f"error: {line}" if line.startswith("handout") else f"error: {label}: {line}")
+    by_locale: dict[str, list[Outcome]] = {}
+    for outcome in run.outcomes:
+        if outcome.waiting:
+            by_locale.setdefault(outcome.job.locale, []).append(outcome)
+    for code, group in by_locale.items():
+        names = ", ".join(o.job.handout_id for o in group)
+        strings = len({k for o in group for k, state in o.used.items() if state.value == "missing"})
+        po = po_path(inputs.project.locales, code).relative_to(inputs.project.root).as_posix()
+        line = (f"{code}: {names} not translated yet ({strings} string{'s' if strings != 1 else ''}): run "
+                f"`generate.py translate {code}` or send {po} to a translator")
+        run.waiting.append(line)
+        report(line)
+
+
+def _forget_unbuilt(inputs: Inputs, manifest, run: BuildRun) -> None:
+    """A sheet that could not be built now must not leave an older PDF behind that looks current."""
+    for outcome in run.outcomes:
+        if outcome.path is None:  # waiting for translation, failed, or skipped by --final-only
+            with contextlib.suppress(FileNotFoundError):
+                outcome.job.pdf_path(inputs.project.build).unlink()
+            manifest.outputs.pop(_output_name(outcome.job), None)
+
+
+def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: bool = True) -> bool:
+    """Edited English reaches every catalogue before printing: the edited entries turn stale (and
+    their sheets DRAFT) instead of failing as missing. Without ``write`` (``--explain``) the merge
+    stays in memory and the plan is made from it; nothing on disk changes."""
+    from .catalog import catalog_locks, locales_on_disk, plan_update, refresh_template
+
+    root = inputs.project.root
+    codes = locales_on_disk(root / "locales")
+    if not (root / "babel.cfg").exists() or not codes:
         return False
-    reports = update_catalogs(root)
-    for item in reports:
-        if item.changed:
-            report(f"catalogue updated: {item.summary()}")
-    return any(item.changed for item in reports)
+    with catalog_locks(root, ["template", *codes], report):
+        template, template_changed, pending = plan_update(root, codes)
+        if write and template_changed:
+            refresh_template(root, template, write=True)
+        for item in pending:
+            if not item.report.changed:
+                continue
+            if write:
+                write_bytes_atomic(item.path, item.data())
+            else:
+                inputs.catalogs[item.code] = item.merged
+            report(f"catalogue {'updated' if write else 'would be updated'}: {item.report.summary()}")
+    return write and (template_changed or any(item.report.changed for item in pending))
 
 
 def _output_name(job: Job) -> str:
@@ -440,19 +521,32 @@ WORKER_RENDERS = 40  # renders before a worker process is replaced
 
 
 def _summarise_locales(outcomes: list[Outcome], report: Callable[[str], None]) -> None:
-    """One line per locale: final, or why its sheets carry the DRAFT mark."""
+    """One line per locale, with that locale's own figures: final, DRAFT and why, or failed."""
     by_locale: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_locale.setdefault(outcome.job.locale, []).append(outcome)
     for code, group in by_locale.items():
         failed = [o for o in group if o.error]
         drafts = [o for o in group if o.draft]
+        waiting = [o for o in group if o.waiting]
+        built = len(group) - len(failed) - len(waiting)
+        tail = f"; {len(waiting)} waiting for translation" if waiting else ""
         if failed:
-            report(f"{code}: {len(failed)} of {len(group)} sheets failed")
+            report(f"{code}: {len(failed)} of {len(group)} sheets failed (reasons above){tail}")
         elif drafts:
-            report(f"{code}: DRAFT ({len(drafts)} of {len(group)} sheets): {drafts[0].draft}")
+            used: dict = {}
+            for outcome in drafts:
+                used.update(outcome.used)
+            counts: dict[str, int] = {}
+            for state in used.values():
+                if not state.final:
+                    counts[state.value] = counts.get(state.value, 0) + 1
+            detail = ", ".join(f"{n} {name}" for name, n in counts.items()) or "entries failing checks"
+            report(f"{code}: DRAFT ({len(drafts)} of {built} sheets): {detail} entries{tail}")
+        elif built:
+            report(f"{code}: final ({built} sheets){tail}")
         else:
-            report(f"{code}: final ({len(group)} sheets)")
+            report(f"{code}: nothing built{tail}")
 
 
 @contextlib.contextmanager

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import gettext
 import io
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, denormalize, normalize, read_po, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, denormalize, normalize, write_po
 
 from .errors import CatalogError, Problem
 from .fsutil import write_bytes_atomic
@@ -23,21 +29,194 @@ def pot_path(locales_dir: Path) -> Path:
     return Path(locales_dir) / f"{DOMAIN}.pot"
 
 
-def load_catalog(path: Path, locale: str | None = None) -> Catalog:
-    """Read a .po/.pot file; a syntax error becomes one CatalogError line with file and line."""
-    path = Path(path)
+class _StrictParser(PoFileParser):
+    """Babel's parser, plus what GNU ``msgfmt -c`` refuses and Babel lets through: a msgid defined
+    twice, and a plural entry whose msgstr count differs from the header's ``nplurals``."""
+
+    def __init__(self, catalog: Catalog, path: str) -> None:
+        super().__init__(catalog, ignore_obsolete=False, abort_invalid=True)
+        self.path = path
+        self.problems: list[Problem] = []
+        self._seen: dict[tuple, int] = {}
+
+    def _add_message(self) -> None:
+        line = self.offset + 1
+        first = self.messages[0].denormalize()
+        context = self.context.denormalize() if self.context else None
+        if len(self.messages) > 1:
+            expected, found = self.catalog.num_plurals, len(self.translations)
+            if found != expected:
+                self.problems.append(Problem(self.path, line, (
+                    f"this plural entry has {found} msgstr forms but the Plural-Forms header says "
+                    f"nplurals={expected}; give exactly {expected} (msgstr[0] … msgstr[{expected - 1}])")))
+                self.translations = [t for t in self.translations if t[0] < expected]
+        key = (self.obsolete, first, context)
+        if key in self._seen and not self.obsolete:
+            self.problems.append(Problem(self.path, line, (
+                f"msgid {first[:40]!r} is defined twice (first at line {self._seen[key]}); "
+                "keep one of them (`msguniq` shows both)")))
+        self._seen.setdefault(key, line)
+        try:
+            super()._add_message()
+        except ValueError as exc:  # a malformed Plural-Forms or Content-Type header
+            raise PoFileError(f"invalid header: {exc}", self.catalog, "", self.offset) from None
+
+
+_BOM = b"\xef\xbb\xbf"
+_CHARSET_RE = re.compile(rb"charset\s*=\s*([^\s\\\";]+)", re.I)
+
+
+def _decode_po(raw: bytes, path: str) -> tuple[str, str, bool]:
+    """The file's text, its charset and whether it had a UTF-8 BOM. Honours the header's charset;
+    anything that cannot be read exactly is refused with the line."""
+    bom = raw.startswith(_BOM)
+    if bom:
+        raw = raw[len(_BOM):]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise CatalogError(problems=[Problem(path, raw.count(b"\n", 0, nul) + 1,
+                                             "contains a NUL byte; the file is damaged, restore it from version control")])
+    header_end = raw.find(b"\n\n")
+    match = _CHARSET_RE.search(raw[: header_end if header_end > 0 else len(raw)])
+    charset = "utf-8"
+    if match and not bom:
+        declared = match.group(1).decode("ascii", "replace")
+        if declared.upper() != "CHARSET":  # the template's placeholder means "not set yet"
+            try:
+                charset = codecs.lookup(declared).name
+            except LookupError:
+                line = raw.count(b"\n", 0, match.start()) + 1
+                raise CatalogError(problems=[Problem(path, line, (
+                    f"unknown charset '{declared}' in the Content-Type header; save the file as UTF-8 "
+                    "and set 'charset=UTF-8'"))]) from None
     try:
-        with open(path, "rb") as handle:
-            catalog = read_po(handle, locale=locale, abort_invalid=True)
+        text = raw.decode(charset)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise CatalogError(problems=[Problem(path, line, (
+            f"bytes that are not valid {charset} ({raw[exc.start:exc.start + 4]!r}); save the file as "
+            f"{charset.upper()} or fix the Content-Type header's charset"))]) from None
+    return text, charset, bom
+
+
+def read_catalog_text(path: Path, locale: str | None = None) -> tuple[Catalog, "PoSource"]:
+    """Read a .po/.pot strictly; the catalogue and the file's own text (for line-preserving writes)."""
+    path = Path(path)
+    shown = display(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CatalogError(problems=[Problem(shown, None, "catalogue not found; run `generate.py catalogs init LANG`")]) from exc
+    except IsADirectoryError as exc:
+        raise CatalogError(problems=[Problem(shown, None, "is a folder, not a catalogue")]) from exc
+    text, charset, bom = _decode_po(raw, shown)
+    return _parse(text, shown), PoSource(text, charset, bom)
+
+
+_KEYWORD_RE = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])\s+(.*)$")
+_STRING_RE = re.compile(r'^"(?:[^"\\]|\\[ntbrfva\\"?\']|\\[0-7]{1,3}|\\x[0-9a-fA-F]{1,2})*"$')
+
+
+def _lex(text: str, shown: str) -> list[Problem]:
+    """What GNU msgfmt refuses at the line level and Babel reads silently: an unterminated string,
+    an escape gettext does not know, a line that is neither a keyword, a string nor a comment."""
+    problems: list[Problem] = []
+    for number, raw_line in enumerate(text.splitlines(), 1):
+        line = raw_line.strip()
+        if line.startswith("#~"):
+            line = line[2:].strip()
+        elif line.startswith("#|"):
+            line = line[2:].strip()
+        elif not line or line.startswith("#"):
+            continue
+        if not line:
+            continue
+        match = _KEYWORD_RE.match(line)
+        string = match.group(2).strip() if match else line
+        if not match and not line.startswith('"'):
+            word = line.split()[0][:30]
+            problems.append(Problem(shown, number, f"'{word}' is not a PO keyword (msgctxt, msgid, msgid_plural, "
+                                                   "msgstr); fix the line or restore the file"))
+        elif not _STRING_RE.match(string):
+            what = ("the string is not closed with a \"" if not string.endswith('"') or string == '"'
+                    else "the string holds an escape gettext does not know (use \\n, \\t, \\\\, \\\" only)")
+            problems.append(Problem(shown, number, f"{what}; fix the line (check with `msgfmt -c {shown}`)"))
+        if len(problems) >= 20:
+            break
+    return problems
+
+
+def _parse(text: str, shown: str, locale: str | None = None) -> Catalog:
+    from babel.core import UnknownLocaleError
+
+    lexical = _lex(text, shown)
+    if lexical:
+        raise CatalogError(problems=lexical)
+
+    try:
+        catalog = Catalog(locale=locale, domain=None, charset="utf-8")
+    except (UnknownLocaleError, ValueError):
+        catalog = Catalog(locale=None, domain=None, charset="utf-8")
+    parser = _StrictParser(catalog, shown)
+    try:
+        parser.parse(text.splitlines())
     except PoFileError as exc:
         line = getattr(exc, "lineno", None)
         line = line + 1 if isinstance(line, int) else None  # Babel counts from 0
-        raise CatalogError(problems=[Problem(str(path), line, f"{exc}; fix the .po syntax (try `msgfmt -c {path}`)")]) from exc
-    except FileNotFoundError as exc:
-        raise CatalogError(problems=[Problem(str(path), None, "catalogue not found; run `generate.py catalogs init LANG`")]) from exc
+        raise CatalogError(problems=[Problem(shown, line, f"{exc}; fix the .po syntax (try `msgfmt -c {shown}`)")]) from None
+    except (ValueError, TypeError, KeyError, IndexError, UnknownLocaleError) as exc:  # Babel's readers
+        raise CatalogError(problems=[Problem(shown, None, f"cannot be read: {exc}; check it with `msgfmt -c {shown}`")]) from None
+    if parser.problems:
+        raise CatalogError(problems=parser.problems)
+    _check_plural_header(catalog, text, shown)
+    return catalog
+
+
+def _check_plural_header(catalog: Catalog, text: str, shown: str) -> None:
+    """A Plural-Forms header gettext could not evaluate is an error; a different *choice* is not."""
+    header = dict(catalog.mime_headers).get("Plural-Forms")
+    if not header:
+        return
+    line = next((n for n, t in enumerate(text.splitlines(), 1) if "Plural-Forms:" in t), None)
+    try:
+        plural = catalog.plural_expr
+        nplurals = catalog.num_plurals
+        gettext.c2py(plural)
+    except (ValueError, SyntaxError, RecursionError) as exc:
+        raise CatalogError(problems=[Problem(shown, line, f"the Plural-Forms header '{header}' cannot be evaluated "
+                                                           f"({exc}); fix the plural expression")]) from None
+    if not 1 <= nplurals <= 6:
+        raise CatalogError(problems=[Problem(shown, line, f"the Plural-Forms header says nplurals={nplurals}; "
+                                                           "gettext needs 1 to 6")])
+
+
+def load_catalog(path: Path, locale: str | None = None) -> Catalog:
+    """Read a .po/.pot file; anything malformed becomes a CatalogError naming file and line.
+
+    ``locale`` is not used to guess plural rules: the catalogue's own ``Plural-Forms`` header
+    decides, as in gettext."""
+    catalog, _source = read_catalog_text(path, locale)
     for message in [*catalog, *catalog.obsolete.values()]:
         _lift_previous(message)
     return catalog
+
+
+def display(path: Path) -> str:
+    """A path as a user would type it: relative to the working folder when it is inside it."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class PoSource:
+    """A catalogue file's own text, so a rewrite can keep every line it did not change."""
+
+    text: str
+    charset: str
+    bom: bool
 
 
 def _lift_previous(message) -> None:
@@ -258,46 +437,162 @@ def locales_on_disk(locales_dir: Path) -> list[str]:
     return sorted(p.parent.parent.name for p in Path(locales_dir).glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
 
-def refresh_template(root: Path) -> Catalog:
-    """Extract, and rewrite ``handouts.pot`` only when its messages changed (no date-only churn)."""
+def extract(root: Path) -> Catalog:
+    """The template as extracted now; a broken handout or template stops here, before any
+    catalogue is touched, so a failed extraction can never make entries obsolete."""
     from .extract import extract_template
 
+    return extract_template(root)
+
+
+def refresh_template(root: Path, template: Catalog | None = None, *, write: bool = True) -> tuple[Catalog, bool]:
+    """The template, and whether ``handouts.pot`` needs rewriting: only when its entries changed.
+    The file's header is kept as it was, but for the new POT-Creation-Date."""
     path = pot_path(Path(root) / "locales")
-    old_date = None
-    if path.exists():
-        old_date = load_catalog(path).creation_date
-    template = extract_template(root, creation_date=old_date)
-    data = dump_catalog(template)
-    if not path.exists() or path.read_bytes() != data:
-        if old_date is not None:
-            template.creation_date = _dt.datetime.now(_dt.timezone.utc).replace(second=0, microsecond=0)
-            data = dump_catalog(template)
-        write_bytes_atomic(path, data)
-    return template
+    template = template if template is not None else extract(root)
+    if not path.exists():
+        if write:
+            write_bytes_atomic(path, dump_catalog(template))
+        return template, True
+    old, source = read_catalog_text(path)
+    for message in [*old, *old.obsolete.values()]:
+        _lift_previous(message)
+    if dump_catalog(template, omit_header=True) == dump_catalog(old, omit_header=True):
+        return template, False
+    template.creation_date = _dt.datetime.now(_dt.timezone.utc).replace(second=0, microsecond=0)
+    if write:
+        stamp = template.creation_date.strftime("%Y-%m-%d %H:%M%z")
+        header = re.sub(r'"POT-Creation-Date: [^"\\]*\\n"', f'"POT-Creation-Date: {stamp}\\\\n"',
+                        _blocks(source.text)[0], count=1)
+        write_bytes_atomic(path, preserve_lines(template, old, source, header=header))
+    return template, True
 
 
-def update_catalogs(root: Path, locales: list[str] | None = None) -> list[UpdateReport]:
-    """Refresh the template and merge it into every locale's catalogue; all are checked first,
-    so one broken catalogue stops the update before any file is rewritten."""
+# -- writes that keep every line they did not change ----------------------------------------------
+
+def _blocks(text: str) -> list[str]:
+    """A .po text as its entries (blocks separated by blank lines), line ends as ``\\n``."""
+    text = text.replace("\r\n", "\n")
+    return [b.strip("\n") for b in re.split(r"\n[ \t]*\n", text) if b.strip()]
+
+
+_QUOTED_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _block_key(block: str) -> str:
+    """An entry's msgctxt and msgid, however its lines are wrapped."""
+    parts = []
+    for line in block.splitlines():
+        line = line.strip()
+        if line.startswith("#~"):
+            line = line[2:].strip()
+        elif line.startswith("#"):
+            continue
+        if line.startswith("msgstr"):
+            break
+        parts.extend(_QUOTED_RE.findall(line))
+        if line.startswith(("msgid", "msgctxt")):
+            parts.append("\x00" + line.split()[0])
+    return "".join(parts)
+
+
+def preserve_lines(new: Catalog, old: Catalog, source: PoSource, *, header: str | None = None) -> bytes:
+    """``new`` as .po bytes in which every entry that did not change keeps its exact lines from
+    the file (the translator's editor's wrapping, the header as it was, its charset, BOM and line
+    ends): a rewrite shows only the entries that really changed."""
+    original = _blocks(source.text)
+    as_read = _blocks(dump_catalog(old).decode("utf-8"))
+    mapping: dict[str, str] = {}
+    if len(original) == len(as_read) and all(_block_key(a) == _block_key(b) for a, b in zip(original, as_read)):
+        mapping = dict(zip(as_read, original))
+    blocks = [mapping.get(block, block) for block in _blocks(dump_catalog(new).decode("utf-8"))]
+    if blocks and original and (header is not None or mapping):
+        blocks[0] = header if header is not None else original[0]
+    text = "\n\n".join(blocks) + "\n"
+    if "\r\n" in source.text:
+        text = text.replace("\n", "\r\n")
+    try:
+        data = text.encode(source.charset)
+    except UnicodeEncodeError as exc:
+        raise CatalogError(problems=[Problem("catalogue", None, (
+            f"'{exc.object[exc.start:exc.end]}' cannot be written in the catalogue's charset {source.charset}; "
+            "convert it to UTF-8 with `msgconv -t UTF-8`"))]) from None
+    return (_BOM if source.bom else b"") + data
+
+
+@dataclass
+class Pending:
+    """One catalogue's update, merged in memory: written only if an entry changed."""
+
+    code: str
+    path: Path
+    old: Catalog
+    source: PoSource
+    merged: Catalog
+    report: UpdateReport
+
+    def data(self) -> bytes:
+        return preserve_lines(self.merged, self.old, self.source)
+
+
+def plan_update(root: Path, locales: list[str] | None = None) -> tuple[Catalog, bool, list[Pending]]:
+    """Extract and merge in memory; every catalogue is read and checked first, so one broken
+    file (a catalogue, the template, a handout) stops the update before anything is written."""
     root = Path(root)
     locales_dir = root / "locales"
     codes = locales or locales_on_disk(locales_dir)
-    olds = {code: load_catalog(po_path(locales_dir, code), code) for code in codes}
-    template = refresh_template(root)
-    reports = []
-    merged_all = {}
-    for code, old in olds.items():
-        merged, report = merge_catalog(old, template, last_translator(old))
-        merged_all[code] = merged
-        reports.append(report)
-    for code, report in zip(olds, reports):
+    olds = {}
+    for code in codes:
         path = po_path(locales_dir, code)
-        data = dump_catalog(merged_all[code])
+        old, source = read_catalog_text(path)
+        for message in [*old, *old.obsolete.values()]:
+            _lift_previous(message)
+        olds[code] = (path, old, source)
+    template, template_changed = refresh_template(root, write=False)
+    pending = []
+    for code, (path, old, source) in olds.items():
+        merged, report = merge_catalog(old, template, last_translator(old))
         report.locale = code
-        report.changed = path.read_bytes() != data
-        if report.changed:
-            write_bytes_atomic(path, data)
-    return reports
+        report.changed = dump_catalog(merged) != dump_catalog(old)
+        pending.append(Pending(code, path, old, source, merged, report))
+    return template, template_changed, pending
+
+
+def update_catalogs(root: Path, locales: list[str] | None = None, *, write: bool = True) -> list[UpdateReport]:
+    """Refresh the template and merge it into every locale's catalogue, under each catalogue's lock;
+    a catalogue is rewritten only when an entry changed, and then only the changed lines."""
+    root = Path(root)
+    codes = locales or locales_on_disk(root / "locales")
+    with catalog_locks(root, ["template", *codes]):
+        template, template_changed, pending = plan_update(root, codes)
+        if write:
+            if template_changed:
+                refresh_template(root, template, write=True)
+            for item in pending:
+                if item.report.changed:
+                    write_bytes_atomic(item.path, item.data())
+    return [item.report for item in pending]
+
+
+@contextlib.contextmanager
+def catalog_locks(root: Path, codes: list[str], report: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the per-catalogue locks (in a fixed order, so two commands never deadlock).
+    ``catalogs update``, ``translate``, ``review approve`` and the build's update all take them,
+    so two of them at once never lose an edit. The lock files live in ``.cache/locks/``."""
+    from .fsutil import exclusive_lock
+
+    folder = Path(root) / ".cache" / "locks"
+    with contextlib.ExitStack() as stack:
+        for code in sorted(set(codes)):
+            stack.enter_context(exclusive_lock(folder / f"catalog-{code}.lock", lambda c=code: (report or _say)(
+                f"waiting for another command that is writing the '{c}' catalogue…")))
+        yield
+
+
+def _say(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr)
 
 
 def init_catalog(root: Path, code: str) -> Path:
@@ -309,15 +604,46 @@ def init_catalog(root: Path, code: str) -> Path:
     path = po_path(root / "locales", code)
     if path.exists():
         raise CatalogError(problems=[Problem(str(path.relative_to(root)), None, f"catalogue for '{code}' already exists; use `generate.py catalogs update`")])
-    template = refresh_template(root)
+    with catalog_locks(root, ["template", code]):
+        template, _changed = refresh_template(root)
     catalog = Catalog(locale=info.babel_code, project=template.project, version=template.version,
                       charset="utf-8", fuzzy=False, creation_date=template.creation_date,
                       revision_date=template.creation_date)
     for message in template:
         if message.id:
             catalog[message.id] = copy.copy(message)
+    forms = gettext_plural_forms(code)
+    if forms:  # the rule PO editors and GNU gettext use, whatever Babel's CLDR release says
+        catalog._num_plurals, catalog._plural_expr = forms
     write_bytes_atomic(path, dump_catalog(catalog))
     return path
+
+
+_ONE = (1, "0")
+_NOT_ONE = (2, "(n != 1)")
+_OVER_ONE = (2, "(n > 1)")
+_SLAVIC = (3, "(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)")
+#: Plural-Forms as GNU gettext's manual and PO editors write them, by language (Babel's CLDR rules
+#: change between releases: CLDR 46 gave Spanish three forms). Other languages fall back to Babel.
+GETTEXT_PLURALS: dict[str, tuple[int, str]] = {
+    **{lang: _ONE for lang in ("ja", "ko", "vi", "zh", "th", "id", "ms", "lo", "km", "my", "yue")},
+    **{lang: _NOT_ONE for lang in ("en", "es", "de", "it", "nl", "sv", "da", "nb", "nn", "no", "fi", "el",
+                                   "hu", "pt", "ca", "bg", "et", "eu", "gl", "sw", "so", "ur", "ta", "te",
+                                   "ml", "mr", "ne", "pa", "gu", "kn", "ht", "tl", "ps", "tr", "az")},
+    **{lang: _OVER_ONE for lang in ("fr", "pt_BR", "fa", "hi", "am", "ti", "bn", "hy", "ln", "oc")},
+    **{lang: _SLAVIC for lang in ("ru", "uk", "be", "sr", "hr", "bs")},
+    "pl": (3, "(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)"),
+    "cs": (3, "(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2"),
+    "sk": (3, "(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2"),
+    "ro": (3, "(n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2)"),
+    "ar": (6, "(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5)"),
+    "he": (2, "(n != 1)"),
+}
+
+
+def gettext_plural_forms(code: str) -> tuple[int, str] | None:
+    """(nplurals, plural) for a locale code such as ``pt_BR`` or ``zh_Hans``."""
+    return GETTEXT_PLURALS.get(code) or GETTEXT_PLURALS.get(code.split("_")[0].split("-")[0].lower())
 
 
 # -- validation before use -----------------------------------------------------------------------------
@@ -325,7 +651,6 @@ def init_catalog(root: Path, code: str) -> Path:
 import re as _re
 
 _FORMAT_RE = _re.compile(r"%\(([a-z_]+)\)s")
-_NPLURALS_RE = _re.compile(r"nplurals\s*=\s*(\d+)")
 
 
 def _placeholders(text: str) -> list[str]:
@@ -335,34 +660,52 @@ def _placeholders(text: str) -> list[str]:
 
 
 def validate_catalog(catalog: Catalog, path: Path, code: str) -> list[Problem]:
-    """Problems that would print a wrong sheet: a bad Plural-Forms header, a dropped or invented
-    placeholder or format variable. Each names the .po file and line."""
-    from babel.messages.plurals import get_plural
-
-    from .locales import locale_info
+    """Problems that would print a wrong sheet: a dropped or invented placeholder or format
+    variable. Each names the .po file and line. (The file's syntax, charset and plural forms are
+    checked when it is read, by :func:`load_catalog`.)"""
     from .states import msgstr_text
 
     problems: list[Problem] = []
-    info = locale_info(code)
-    header = dict(catalog.mime_headers).get("Plural-Forms", "")
-    expected = get_plural(info.babel_code)
-    found = _NPLURALS_RE.search(header)
-    if not found or int(found.group(1)) != expected.num_plurals:
-        problems.append(Problem(str(path), 1, f"Plural-Forms header is '{header}' but {info.english_name} needs "
-                                              f"'{expected.plural_forms}'; fix the header"))
     for message in catalog:
         if not message.id or not msgstr_text(message):
             continue
         source = message.id if isinstance(message.id, str) else message.id[0]
-        target = msgstr_text(message)
-        for name, finder in (("placeholder", _placeholders), ("format variable", lambda t: sorted(_FORMAT_RE.findall(t)))):
-            want, got = finder(source), finder(target)
-            if want != got:
-                lost = sorted(set(want) - set(got))
-                extra = sorted(set(got) - set(want))
-                detail = "; ".join(filter(None, [f"drops {', '.join(lost)}" if lost else "",
-                                                  f"invents {', '.join(extra)}" if extra else "",
-                                                  "" if lost or extra else "uses a different count"]))
-                problems.append(Problem(str(path), message.lineno, f"msgstr {detail} ({name}s must match the English exactly)",
-                                        f"msgid {source[:40]!r}"))
+        forms = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        for target in (f for f in forms if f):
+            for name, finder in (("placeholder", _placeholders), ("format variable", lambda t: sorted(_FORMAT_RE.findall(t)))):
+                want, got = finder(source), finder(target)
+                if want != got:
+                    lost = sorted(set(want) - set(got))
+                    extra = sorted(set(got) - set(want))
+                    detail = "; ".join(filter(None, [f"drops {', '.join(lost)}" if lost else "",
+                                                      f"invents {', '.join(extra)}" if extra else "",
+                                                      "" if lost or extra else "uses a different count"]))
+                    problems.append(Problem(str(path), message.lineno, f"msgstr {detail} ({name}s must match the English exactly)",
+                                            f"msgid {source[:40]!r}"))
     return problems
+
+
+def plural_note(catalog: Catalog, code: str) -> str | None:
+    """A Plural-Forms header that differs from Babel's CLDR rule is the translator's choice (gettext
+    uses the header); worth a note, never an error."""
+    from babel.messages.plurals import get_plural
+
+    from .locales import locale_info
+
+    header = dict(catalog.mime_headers).get("Plural-Forms")
+    if not header:
+        return None
+    try:
+        expected = get_plural(locale_info(code).babel_code)
+    except Exception:  # Babel has no rule for this locale: nothing to compare with
+        return None
+    if catalog.num_plurals != expected.num_plurals:
+        return (f"Plural-Forms says nplurals={catalog.num_plurals}; Babel {_babel_version()}'s CLDR rule for "
+                f"'{code}' has {expected.num_plurals} ({expected.plural_forms}); the header is used")
+    return None
+
+
+def _babel_version() -> str:
+    import babel
+
+    return babel.__version__

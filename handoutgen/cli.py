@@ -44,6 +44,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     options = _build_options(args)
     run = build_run(args.project, options, jobs=args.jobs, force=args.force, explain=args.explain)
+    if args.strict and run.waiting:
+        _err(f"error: {len(run.waiting)} locale(s) have sheets waiting for translation (--strict)")
+        return 1
     if run.no_op or args.explain:
         return 0
     outcomes = run.outcomes

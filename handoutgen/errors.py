@@ -40,6 +40,12 @@ class ContentError(HandoutError):
     exit_code = 2
 
 
+class TemplateError(ContentError):
+    """A template (Jinja2 or CSS) cannot be read: syntax error, unknown variable or filter."""
+
+    exit_code = 2
+
+
 class CatalogError(HandoutError):
     """A gettext catalogue is malformed or inconsistent."""
 

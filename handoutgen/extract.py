@@ -17,7 +17,9 @@ from babel.messages.frontend import parse_mapping_cfg
 
 from . import __version__
 from .content import Handout, Text, parse_handout
-from .errors import ContentError
+import jinja2
+
+from .errors import ContentError, Problem, TemplateError
 
 BABEL_CFG = "babel.cfg"
 
@@ -57,10 +59,36 @@ def extract_template(root: Path, creation_date: dt.datetime | None = None) -> Ca
     root = Path(root)
     with open(root / BABEL_CFG, encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
+    for pattern, method in method_map:
+        if "jinja2" in method:
+            # Jinja's extractor skips a template with a syntax error by default: every string of it
+            # would turn obsolete in every catalogue. Stop instead, naming the file and line.
+            options_map.setdefault(pattern, {})["silent"] = "false"
     catalog = Catalog(project="handoutgen handouts", version=__version__, charset="utf-8",
                       msgid_bugs_address="", copyright_holder="", fuzzy=False,
                       creation_date=creation_date)
-    for filename, lineno, message, comments, context in extract_from_dir(
-            str(root), method_map, options_map):
-        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    try:
+        for filename, lineno, message, comments, context in extract_from_dir(
+                str(root), method_map, options_map):
+            catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(problems=[_locate_syntax_error(root, exc)]) from None
     return catalog
+
+
+def _locate_syntax_error(root: Path, exc: jinja2.TemplateSyntaxError) -> Problem:
+    """Babel hands Jinja the source without its name: parse each template again to find it."""
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    for path in sorted((root / "templates").rglob("*.j2")):
+        name = path.relative_to(root).as_posix()
+        try:
+            env.parse(path.read_text(encoding="utf-8"), filename=name)
+        except jinja2.TemplateSyntaxError as found:
+            exc, where = found, name
+            break
+        except (OSError, UnicodeDecodeError):
+            continue
+    else:
+        where = "templates/"
+    return Problem(where, exc.lineno, f"template syntax error: {exc.message} (fix the template; nothing was "
+                                      "extracted or changed)")

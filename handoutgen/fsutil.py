@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
+
+#: Temp files are named ``.<target>.<pid>.<random>.tmp`` beside their target, so a later run can tell
+#: one left by a killed process (its pid is gone) from one being written right now.
+TEMP_SUFFIX = ".tmp"
+_TEMP_RE = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.tmp$")
 
 
 @contextlib.contextmanager
@@ -14,7 +20,7 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     """Yield a temp file beside ``path``; rename it over ``path`` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -60,3 +66,33 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def remove_leftovers(folders: Iterable[Path]) -> list[Path]:
+    """Delete temp files that a killed run left beside its outputs; a live process's are kept.
+
+    Only our own pattern is touched, and only files (never a symlink's target)."""
+    removed = []
+    for folder in folders:
+        if not Path(folder).is_dir():
+            continue
+        for path in Path(folder).rglob(f".*{TEMP_SUFFIX}"):
+            match = _TEMP_RE.match(path.name)
+            if not match or path.is_symlink() or not path.is_file() or _alive(int(match["pid"])):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -187,14 +187,57 @@ def test_dropped_or_invented_placeholder_is_an_error_with_line(project: Path) ->
     assert any("drops clinic_phone" in p.message and "invents clinic_fone" in p.message and p.line for p in problems)
 
 
-def test_wrong_plural_forms_header_is_an_error(project: Path) -> None:
-    path = po_path(project / "locales", "ar")
+def _set_plural_header(path: Path, header: str) -> None:
     text = path.read_text()
     start = text.index('"Plural-Forms:')
     end = text.index('"MIME-Version')
-    path.write_text(text[:start] + '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n' + text[end:])
-    problems = validate_catalog(load_catalog(path, "ar"), path, "ar")
-    assert problems and "nplurals=6" in problems[0].message
+    path.write_text(text[:start] + f'"Plural-Forms: {header}\\n"\n' + text[end:])
+
+
+@pytest.mark.parametrize("code, header", [
+    ("es", "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);"),  # CLDR 46
+    ("es", "nplurals=2; plural=(n != 1);"),  # gettext's classic rule for Spanish
+    ("ar", "nplurals=2; plural=(n != 1);"),  # differs from CLDR: the translator's decision
+])
+def test_a_plural_forms_header_gettext_accepts_is_accepted(project: Path, code: str, header: str) -> None:
+    """gettext uses the catalogue's own header; so does the project, whatever Babel's CLDR guess."""
+    path = po_path(project / "locales", code)
+    _set_plural_header(path, header)
+    msgfmt_check(path)
+    catalog = load_catalog(path, code)
+    assert catalog.num_plurals == int(header.split(";")[0].split("=")[1])
+    assert validate_catalog(catalog, path, code) == []
+
+
+def test_a_plural_entry_with_the_wrong_number_of_forms_is_an_error_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "es.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+                    '"Plural-Forms: nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);\\n"\n\n'
+                    'msgid "one day"\nmsgid_plural "%(num)s days"\nmsgstr[0] "un día"\nmsgstr[1] "%(num)s días"\n')
+    assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True).returncode != 0
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path, "es")
+    problem = caught.value.problems[0]
+    assert problem.line == 6 and "2 msgstr forms" in problem.message and "nplurals=3" in problem.message
+
+
+def test_a_plural_expression_gettext_cannot_evaluate_is_an_error(project: Path) -> None:
+    path = po_path(project / "locales", "es")
+    _set_plural_header(path, "nplurals=2; plural=(n !!= 1 import os);")
+    with pytest.raises(CatalogError, match="Plural-Forms") as caught:
+        load_catalog(path, "es")
+    assert caught.value.problems[0].line is not None
+
+
+def test_the_header_plural_rule_picks_the_form_when_rendering(tmp_path: Path) -> None:
+    from handoutgen.i18n import CatalogTranslations
+
+    path = tmp_path / "x.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+                    '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);\\n"\n\n'
+                    'msgid "day"\nmsgid_plural "days"\nmsgstr[0] "A"\nmsgstr[1] "B"\nmsgstr[2] "C"\n')
+    translations = CatalogTranslations(load_catalog(path, "es"))
+    assert [translations.ngettext("day", "days", n) for n in (1, 2, 5)] == ["A", "B", "C"]
 
 
 def test_unknown_locale_code_is_a_clear_error(project: Path) -> None:
