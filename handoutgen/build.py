@@ -21,7 +21,9 @@ from typing import Any, Callable
 from .catalog import load_catalog, po_path, validate_catalog
 from .clinic import Clinic, load_clinic
 from .content import Handout, load_handouts
-from .errors import CatalogError, HandoutError
+import jinja2
+
+from .errors import CatalogError, HandoutError, Problem
 from .fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
 from .i18n import CatalogTranslations, PseudoTranslations, SourceTranslations
 from .locales import LocaleInfo, locale_info
@@ -200,6 +202,80 @@ def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepare
     except HandoutError as exc:
         outcome.error = str(exc)
         return outcome
+    except jinja2.TemplateError as exc:
+        outcome.error = str(template_problem(exc, inputs.project.root))
+        return outcome
+
+
+def template_problem(exc: Exception, root: Path) -> Problem:
+    """A Jinja error as ``templates/handout.html.j2:LINE: what (how to fix)``: the line comes from
+    the exception for a syntax error, else from the template's frame in the traceback."""
+    import jinja2
+
+    where, line = "templates/", getattr(exc, "lineno", None)
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    if name:
+        where = _project_relative(Path(name), root)
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja rewrites template frames to carry the template's file and line
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith(".j2"):
+            where, line = _project_relative(Path(code.co_filename), root), tb.tb_lineno
+        tb = tb.tb_next
+    kind = "syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "error"
+    return Problem(where, line, f"template {kind}: {getattr(exc, 'message', None) or exc} (fix the template)")
+
+
+def _project_relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass
+class Validation:
+    """What ``check`` found by preparing every sheet as the build does."""
+
+    inputs: Inputs
+    catalogs: dict[str, Any] = field(default_factory=dict)
+    findings: dict[str, dict] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+
+    def failed(self, strict: bool = False) -> bool:
+        translation_errors = any(f.severity == "error" for fs in self.findings.values() for group in fs.values() for f in group)
+        warnings = any(f.severity == "warning" for fs in self.findings.values() for group in fs.values() for f in group)
+        return bool(self.errors or translation_errors or (strict and (warnings or self.waiting)))
+
+
+def validate_sheets(root: Path, locales: tuple[str, ...] = (), *, strict: bool = False) -> Validation:
+    """Every validation the build makes before WeasyPrint, with nothing written: the catalogues as
+    the build's update would merge them (in memory), each sheet's HTML, the translation checks."""
+    from .catalog import locales_on_disk
+
+    inputs = load_inputs(root)
+    _refresh_catalogs(inputs, lambda line: None, write=False)
+    codes = tuple(locales) or tuple(dict.fromkeys([*inputs.clinic.locales, *locales_on_disk(inputs.project.locales)]))
+    options = BuildOptions(locales=codes, strict=False)
+    result = Validation(inputs)
+    run = BuildRun()
+    env = make_environment(inputs.project)
+    for job in plan_jobs(inputs, options):
+        outcome = prepare_job(inputs, job, options, env)
+        if isinstance(outcome, Outcome):
+            run.outcomes.append(outcome)
+    lines: list[str] = []
+    _report_unbuilt(inputs, run, lines.append)
+    result.errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
+    result.waiting = run.waiting
+    for code in codes:
+        locale = locale_info(code)
+        if locale.is_source or locale.pseudo or code not in inputs.catalogs:
+            continue
+        result.catalogs[code] = inputs.catalogs[code]
+        result.findings[code] = inputs.findings(locale)
+    return result
 
 
 def pdf_worker(task: tuple[str, str, str, str]) -> dict:
@@ -388,14 +464,15 @@ def _render_stale(inputs: Inputs, stale: list, options: BuildOptions, manifest, 
 def _report_unbuilt(inputs: Inputs, run: BuildRun, report: Callable[[str], None]) -> None:
     """Every sheet that failed before rendering says why, once; a sheet whose translation is not
     there yet is not a failure: one line per locale says what to do."""
-    seen: dict[str, list[str]] = {}
+    seen: dict[str, list[Job]] = {}
     for outcome in run.outcomes:
         if outcome.error:
-            seen.setdefault(outcome.error, []).append(outcome.job.handout_id)
-    for message, handouts in seen.items():
-        code = next(o.job.locale for o in run.outcomes if o.error == message)
+            seen.setdefault(outcome.error, []).append(outcome.job)
+    for message, jobs in seen.items():
+        handouts = list(dict.fromkeys(j.handout_id for j in jobs))
+        codes = list(dict.fromkeys(j.locale for j in jobs))
         names = ", ".join(f"'{h}'" for h in handouts)
-        label = f"handout{'s' if len(handouts) > 1 else ''} {names} [{code}]"
+        label = f"handout{'s' if len(handouts) > 1 else ''} {names} [{', '.join(codes)}]"
         for line in message.splitlines():
             report(f"error: {line}" if line.startswith("handout") else f"error: {label}: {line}")
     by_locale: dict[str, list[Outcome]] = {}
@@ -433,13 +510,14 @@ def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: b
         return False
     with catalog_locks(root, ["template", *codes], report):
         template, template_changed, pending = plan_update(root, codes)
+        datas = {item.code: item.data() for item in pending if write and item.report.changed}  # all or none
         if write and template_changed:
             refresh_template(root, template, write=True)
         for item in pending:
             if not item.report.changed:
                 continue
             if write:
-                write_bytes_atomic(item.path, item.data())
+                write_bytes_atomic(item.path, datas[item.code])
             else:
                 inputs.catalogs[item.code] = item.merged
             report(f"catalogue {'updated' if write else 'would be updated'}: {item.report.summary()}")

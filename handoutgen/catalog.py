@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, PoFileParser, denormalize, normalize, write_po
 
-from .errors import CatalogError, Problem
+from .errors import CatalogError, Problem, display
 from .fsutil import write_bytes_atomic
 
 DOMAIN = "handouts"
@@ -138,7 +138,8 @@ def _lex(text: str, shown: str) -> list[Problem]:
             problems.append(Problem(shown, number, f"'{word}' is not a PO keyword (msgctxt, msgid, msgid_plural, "
                                                    "msgstr); fix the line or restore the file"))
         elif not _STRING_RE.match(string):
-            what = ("the string is not closed with a \"" if not string.endswith('"') or string == '"'
+            what = ("the text must be in double quotes" if not string.startswith('"') else
+                    "the string is not closed with a \"" if not string.endswith('"') or string == '"'
                     else "the string holds an escape gettext does not know (use \\n, \\t, \\\\, \\\" only)")
             problems.append(Problem(shown, number, f"{what}; fix the line (check with `msgfmt -c {shown}`)"))
         if len(problems) >= 20:
@@ -190,6 +191,23 @@ def _check_plural_header(catalog: Catalog, text: str, shown: str) -> None:
                                                            "gettext needs 1 to 6")])
 
 
+def read_for_update(path: Path) -> tuple[Catalog, PoSource]:
+    """A catalogue to change and write back with :func:`preserve_lines` (``#|`` lines lifted)."""
+    catalog, source = read_catalog_text(path)
+    for message in [*catalog, *catalog.obsolete.values()]:
+        _lift_previous(message)
+    return catalog, source
+
+
+def write_changes(path: Path, new: Catalog, old: Catalog, source: PoSource) -> bool:
+    """Write ``new`` over ``path`` (read as ``old``/``source``) if an entry changed, keeping every
+    unchanged line; False when there was nothing to write."""
+    if dump_text(new) == dump_text(old):
+        return False
+    write_bytes_atomic(Path(path), preserve_lines(new, old, source, path=Path(path)))
+    return True
+
+
 def load_catalog(path: Path, locale: str | None = None) -> Catalog:
     """Read a .po/.pot file; anything malformed becomes a CatalogError naming file and line.
 
@@ -199,15 +217,6 @@ def load_catalog(path: Path, locale: str | None = None) -> Catalog:
     for message in [*catalog, *catalog.obsolete.values()]:
         _lift_previous(message)
     return catalog
-
-
-def display(path: Path) -> str:
-    """A path as a user would type it: relative to the working folder when it is inside it."""
-    path = Path(path)
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)
@@ -241,8 +250,23 @@ def _lift_previous(message) -> None:
         message.previous_id = previous
 
 
-def dump_catalog(catalog: Catalog, *, omit_header: bool = False) -> bytes:
-    """The catalogue as .po bytes, wrapped like Babel; ``#|`` lines written by us because Babel
+def dump_catalog(catalog: Catalog, *, omit_header: bool = False, path: Path | None = None) -> bytes:
+    """The catalogue as .po bytes in its own charset. A character the charset cannot hold is an
+    error (Babel would write a ``\\u`` escape that gettext refuses)."""
+    text = dump_text(catalog, omit_header=omit_header)
+    charset = _python_charset(catalog.charset)
+    try:
+        return text.encode(charset)
+    except UnicodeEncodeError as exc:
+        shown = display(path) if path else "catalogue"
+        raise CatalogError(problems=[Problem(shown, None, (
+            f"'{exc.object[exc.start:exc.end]}' cannot be stored in the catalogue's charset {catalog.charset}; "
+            f"convert it to UTF-8 (`msgconv -t UTF-8 -o {shown} {shown}`) and set charset=UTF-8; nothing was "
+            "written"))]) from None
+
+
+def dump_text(catalog: Catalog, *, omit_header: bool = False) -> str:
+    """The catalogue as .po text, wrapped like Babel; ``#|`` lines written by us because Babel
     wraps a long previous msgid into lines that are not valid PO."""
     tokens: dict[str, tuple] = {}
     saved = []
@@ -257,20 +281,32 @@ def dump_catalog(catalog: Catalog, *, omit_header: bool = False) -> bytes:
     for index, message in enumerate(fuzzy_obsolete):
         message.user_comments.append(f"@@fuzzy-{index}@@")
     buffer = io.BytesIO()
+    charset = catalog.charset
+    catalog.charset = "utf-8"
     try:
         write_po(buffer, catalog, width=PO_WIDTH, sort_output=False, include_previous=True,
                  ignore_obsolete=False, omit_header=omit_header)
     finally:
+        catalog.charset = charset
         for message, previous in saved:
             message.previous_id = previous
         for index, message in enumerate(fuzzy_obsolete):
             message.user_comments.remove(f"@@fuzzy-{index}@@")
     text = buffer.getvalue().decode("utf-8")
+    if _python_charset(charset) != "utf-8":  # written as UTF-8 text; the header keeps its own charset
+        text = text.replace("; charset=utf-8\\n", f"; charset={charset}\\n", 1)
     for token, previous in tokens.items():
         text = text.replace(f'#| msgid "{token}"\n', _previous_lines(previous))
     for index in range(len(fuzzy_obsolete)):
         text = text.replace(f"# @@fuzzy-{index}@@\n", "#, fuzzy\n")
-    return text.encode("utf-8")
+    return text
+
+
+def _python_charset(name: str | None) -> str:
+    try:
+        return codecs.lookup(name or "utf-8").name
+    except LookupError:  # the template's "CHARSET" placeholder
+        return "utf-8"
 
 
 def _previous_lines(previous: tuple) -> str:
@@ -284,7 +320,7 @@ def _previous_lines(previous: tuple) -> str:
 
 def save_catalog(catalog: Catalog, path: Path) -> None:
     """Write atomically: a failure half-way never truncates the catalogue on disk."""
-    write_bytes_atomic(Path(path), dump_catalog(catalog))
+    write_bytes_atomic(Path(path), dump_catalog(catalog, path=Path(path)))
 
 
 # -- update that keeps work ------------------------------------------------------------------------
@@ -454,17 +490,15 @@ def refresh_template(root: Path, template: Catalog | None = None, *, write: bool
         if write:
             write_bytes_atomic(path, dump_catalog(template))
         return template, True
-    old, source = read_catalog_text(path)
-    for message in [*old, *old.obsolete.values()]:
-        _lift_previous(message)
-    if dump_catalog(template, omit_header=True) == dump_catalog(old, omit_header=True):
+    old, source = read_for_update(path)
+    if dump_text(template, omit_header=True) == dump_text(old, omit_header=True):
         return template, False
     template.creation_date = _dt.datetime.now(_dt.timezone.utc).replace(second=0, microsecond=0)
     if write:
         stamp = template.creation_date.strftime("%Y-%m-%d %H:%M%z")
         header = re.sub(r'"POT-Creation-Date: [^"\\]*\\n"', f'"POT-Creation-Date: {stamp}\\\\n"',
                         _blocks(source.text)[0], count=1)
-        write_bytes_atomic(path, preserve_lines(template, old, source, header=header))
+        write_bytes_atomic(path, preserve_lines(template, old, source, header=header, path=path))
     return template, True
 
 
@@ -490,22 +524,24 @@ def _block_key(block: str) -> str:
             continue
         if line.startswith("msgstr"):
             break
-        parts.extend(_QUOTED_RE.findall(line))
         if line.startswith(("msgid", "msgctxt")):
             parts.append("\x00" + line.split()[0])
+        parts.extend(_QUOTED_RE.findall(line))
     return "".join(parts)
 
 
-def preserve_lines(new: Catalog, old: Catalog, source: PoSource, *, header: str | None = None) -> bytes:
+def preserve_lines(new: Catalog, old: Catalog, source: PoSource, *, header: str | None = None,
+                   path: Path | None = None) -> bytes:
     """``new`` as .po bytes in which every entry that did not change keeps its exact lines from
     the file (the translator's editor's wrapping, the header as it was, its charset, BOM and line
     ends): a rewrite shows only the entries that really changed."""
     original = _blocks(source.text)
-    as_read = _blocks(dump_catalog(old).decode("utf-8"))
+    as_read = _blocks(dump_text(old))
     mapping: dict[str, str] = {}
     if len(original) == len(as_read) and all(_block_key(a) == _block_key(b) for a, b in zip(original, as_read)):
         mapping = dict(zip(as_read, original))
-    blocks = [mapping.get(block, block) for block in _blocks(dump_catalog(new).decode("utf-8"))]
+    fresh = dump_text(new)
+    blocks = [mapping.get(block, block) for block in _blocks(fresh)]
     if blocks and original and (header is not None or mapping):
         blocks[0] = header if header is not None else original[0]
     text = "\n\n".join(blocks) + "\n"
@@ -514,9 +550,11 @@ def preserve_lines(new: Catalog, old: Catalog, source: PoSource, *, header: str 
     try:
         data = text.encode(source.charset)
     except UnicodeEncodeError as exc:
-        raise CatalogError(problems=[Problem("catalogue", None, (
-            f"'{exc.object[exc.start:exc.end]}' cannot be written in the catalogue's charset {source.charset}; "
-            "convert it to UTF-8 with `msgconv -t UTF-8`"))]) from None
+        shown = display(path) if path else "catalogue"
+        raise CatalogError(problems=[Problem(shown, None, (
+            f"'{exc.object[exc.start:exc.end]}' cannot be stored in the catalogue's charset {source.charset.upper()}; "
+            f"convert it to UTF-8 (`msgconv -t UTF-8 -o {shown} {shown}`) and set charset=UTF-8; nothing was "
+            "written"))]) from None
     return (_BOM if source.bom else b"") + data
 
 
@@ -532,7 +570,7 @@ class Pending:
     report: UpdateReport
 
     def data(self) -> bytes:
-        return preserve_lines(self.merged, self.old, self.source)
+        return preserve_lines(self.merged, self.old, self.source, path=self.path)
 
 
 def plan_update(root: Path, locales: list[str] | None = None) -> tuple[Catalog, bool, list[Pending]]:
@@ -544,16 +582,14 @@ def plan_update(root: Path, locales: list[str] | None = None) -> tuple[Catalog, 
     olds = {}
     for code in codes:
         path = po_path(locales_dir, code)
-        old, source = read_catalog_text(path)
-        for message in [*old, *old.obsolete.values()]:
-            _lift_previous(message)
+        old, source = read_for_update(path)
         olds[code] = (path, old, source)
     template, template_changed = refresh_template(root, write=False)
     pending = []
     for code, (path, old, source) in olds.items():
         merged, report = merge_catalog(old, template, last_translator(old))
         report.locale = code
-        report.changed = dump_catalog(merged) != dump_catalog(old)
+        report.changed = dump_text(merged) != dump_text(old)
         pending.append(Pending(code, path, old, source, merged, report))
     return template, template_changed, pending
 
@@ -566,11 +602,11 @@ def update_catalogs(root: Path, locales: list[str] | None = None, *, write: bool
     with catalog_locks(root, ["template", *codes]):
         template, template_changed, pending = plan_update(root, codes)
         if write:
+            datas = {item.path: item.data() for item in pending if item.report.changed}  # all or none
             if template_changed:
                 refresh_template(root, template, write=True)
-            for item in pending:
-                if item.report.changed:
-                    write_bytes_atomic(item.path, item.data())
+            for path, data in datas.items():
+                write_bytes_atomic(path, data)
     return [item.report for item in pending]
 
 

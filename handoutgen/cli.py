@@ -29,6 +29,15 @@ def _err(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+def _sweep(root: Path) -> None:
+    """Remove temp files a killed run left beside the catalogues, outputs and caches."""
+    from .fsutil import remove_leftovers
+
+    root = root.resolve()
+    for path in remove_leftovers([root / "locales", root / "build", root / ".cache"]):
+        _err(f"removed {path.relative_to(root)}, left by an interrupted run")
+
+
 def _build_options(args: argparse.Namespace):
     from .build import BuildOptions
 
@@ -59,6 +68,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
+    _sweep(args.project)
     from .models import packages_dir
     from .translate import translate_locale
 
@@ -107,33 +117,35 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Content, plain language (English), then every catalogue's translation checks."""
-    from .build import load_inputs
-    from .catalog import load_catalog, locales_on_disk, po_path
+    """Content, plain language (English), then every catalogue's translation checks, then every
+    sheet prepared exactly as the build prepares it (catalogue syntax and placeholders, template),
+    so a clean check means the build will not fail validation."""
+    from .build import validate_sheets
+    from .catalog import plural_note, po_path
     from .literacy import check_handouts, load_literacy_config, translations_from_catalog
-    from .review import check_references, findings_by_key
 
-    inputs = load_inputs(args.project)
+    result = validate_sheets(args.project, tuple(args.locale or ()), strict=args.strict)
+    inputs = result.inputs
     root = inputs.project.root
-    codes = args.locale or locales_on_disk(inputs.project.locales)
-    catalogs = {code: load_catalog(po_path(inputs.project.locales, code), code) for code in codes}
     config = load_literacy_config(root / "literacy.yaml")
-    report = check_handouts(inputs.handouts, config, root=root,
-                            translations={c: translations_from_catalog(cat) for c, cat in catalogs.items()})
+    translations = {c: translations_from_catalog(cat) for c, cat in result.catalogs.items()}
+    report = check_handouts(inputs.handouts, config, root=root, translations=translations)
     print(report.format_scores())
     print(report.format_findings())
-    errors = warnings = 0
-    references = check_references(root)
-    for code, catalog in catalogs.items():
-        path = po_path(inputs.project.locales, code).relative_to(root)
-        findings = [f for fs in findings_by_key(root, catalog, path, code, references).values() for f in fs]
+    for code, catalog in result.catalogs.items():
+        findings = [f for fs in result.findings.get(code, {}).values() for f in fs]
         for finding in findings:
             print(finding)
-        errors += sum(f.severity == "error" for f in findings)
-        warnings += sum(f.severity == "warning" for f in findings)
+        note = plural_note(catalog, code)
+        if note:
+            print(f"note: {po_path(inputs.project.locales, code).relative_to(root)}: {note}")
         _err(f"{code}: {sum(f.severity == 'error' for f in findings)} translation errors, "
              f"{sum(f.severity == 'warning' for f in findings)} warnings")
-    failed = report.failed(args.strict) or errors or (args.strict and warnings)
+    for line in result.errors:
+        _err(f"error: {line}")
+    for line in result.waiting:
+        _err(line)
+    failed = report.failed(args.strict) or result.failed(args.strict)
     return 1 if failed else 0
 
 
@@ -162,6 +174,7 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
     from .review import apply_approval, describe_item, plan_approval, reviewer_name
 
     reviewer_name(args.reviewer)  # refuse an empty name before reading anything
+    _sweep(args.project)
     catalog, plan = plan_approval(args.project, args.lang, numbers=args.entries or None,
                                   handout=args.handout, everything=args.all)
     for item, why in plan.refused:
@@ -184,6 +197,7 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogs_update(args: argparse.Namespace) -> int:
+    _sweep(args.project)
     from .catalog import update_catalogs
 
     for report in update_catalogs(args.project, args.lang or None):
@@ -337,7 +351,7 @@ def _default_to_build(argv: list[str], parser: argparse.ArgumentParser) -> list[
 
 
 def main(argv: Sequence[str] | None = None, default_root: Path | None = None) -> int:
-    from .errors import HandoutError
+    from .errors import HandoutError, set_display_root
 
     parser = make_parser(default_root)
     args, extra = parser.parse_known_args(_default_to_build(list(sys.argv[1:] if argv is None else argv), parser))
@@ -346,6 +360,7 @@ def main(argv: Sequence[str] | None = None, default_root: Path | None = None) ->
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace], int] = args.handler
+    set_display_root(args.project)
     try:
         return handler(args)
     except HandoutError as exc:

@@ -5,7 +5,30 @@ Anything else that escapes is a bug and gets a traceback.
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
+from pathlib import Path
+
+#: The project folder errors are reported relative to (set by the command line's ``-C``).
+_DISPLAY_ROOT: contextvars.ContextVar[Path | None] = contextvars.ContextVar("display_root", default=None)
+
+
+def set_display_root(root: Path | None) -> None:
+    _DISPLAY_ROOT.set(Path(root).resolve() if root else None)
+
+
+def display(path: Path | str) -> str:
+    """A path as staff see it: relative to the project (``locales/es/LC_MESSAGES/handouts.po``),
+    else to the working folder, else as given."""
+    path = Path(path)
+    resolved = path.resolve() if path.is_absolute() or path.exists() else path
+    for base in (_DISPLAY_ROOT.get(), Path.cwd().resolve()):
+        if base is not None:
+            try:
+                return resolved.relative_to(base).as_posix()
+            except ValueError:
+                continue
+    return str(path)
 
 
 @dataclass(frozen=True)

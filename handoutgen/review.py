@@ -18,9 +18,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from markupsafe import Markup
 
-from .catalog import dump_catalog, load_catalog, po_path
+from .catalog import catalog_locks, dump_catalog, load_catalog, po_path, read_for_update, write_changes
 from .errors import ReviewError
-from .fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
+from .fsutil import write_bytes_atomic, write_text_atomic
 from .states import State, approval, entry_state, mark_reviewed, msgstr_text
 
 Key = tuple[str, str | None]
@@ -264,16 +264,14 @@ def apply_approval(root: Path, code: str, catalog: Catalog, plan: ApprovalPlan, 
     """Mark the planned entries reviewed by ``reviewer``; the file is replaced only if unchanged since read."""
     reviewer = reviewer_name(reviewer)
     path = po_path(Path(root) / "locales", code)
-    def busy() -> None:  # one approval at a time: a second one is refused, not interleaved
-        raise ReviewError(f"{path}: another process is writing this catalogue; try again when it has finished")
-
-    with exclusive_lock(path.with_name(path.name + ".lock"), busy):
+    with catalog_locks(Path(root), [code]):  # the same lock as `catalogs update` and `translate`
         if hashlib.sha256(path.read_bytes()).hexdigest() != plan.file_digest:
             raise ReviewError(f"{path}: the catalogue changed while approving; nothing was written, run the command again")
+        old, source = read_for_update(path)
         for item in plan.approve:
             message = catalog.get(item.key[0], context=item.key[1])
             mark_reviewed(message, reviewer, today or dt.date.today())
-        write_bytes_atomic(path, dump_catalog(catalog))
+        write_changes(path, catalog, old, source)
     return len(plan.approve)
 
 

@@ -7,7 +7,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import Inputs, draft_reason, load_inputs
+import jinja2
+
+from .build import Inputs, draft_reason, load_inputs, template_problem
 from .fsutil import write_text_atomic
 from .locales import locale_info
 from .render import make_environment, render_html
@@ -23,6 +25,7 @@ class SheetStatus:
     last_approval: dt.date | None = None
     reason: str | None = None  # why it is not ready; None when it prints as final
     problem: str | None = None  # the catalogue could not be read
+    waiting: int = 0  # strings not translated yet: the sheet is not printed at all
 
     @property
     def ready(self) -> bool:
@@ -44,10 +47,15 @@ def sheet_status(inputs: Inputs, env, handout_id: str, code: str) -> SheetStatus
     except HandoutError as exc:
         row.problem = str(exc).splitlines()[0]
         return row
+    except jinja2.TemplateError as exc:
+        row.problem = str(template_problem(exc, inputs.project.root))
+        return row
     lookup = translations.lookup
     row.counts = lookup.counts()
     row.errors = sum(1 for k in lookup.used if any(f.severity == "error" for f in findings.get(k, ())))
     row.reason = draft_reason(lookup, findings)
+    if lookup.missing:
+        row.waiting = len(lookup.missing)
     catalog = getattr(translations, "catalog", None)
     if catalog is not None:
         dates = [a[1] for k in lookup.used if (m := catalog.get(k[0], context=k[1])) and (a := approval(m))]
@@ -72,7 +80,7 @@ def _cells(row: SheetStatus) -> tuple[str, ...]:
     return (row.handout, row.locale, str(row.count(State.REVIEWED)), str(row.count(State.DRAFT, State.MACHINE_DRAFT)),
             str(row.count(State.STALE)), str(row.count(State.MISSING)), str(row.errors),
             row.last_approval.isoformat() if row.last_approval else "-",
-            "yes" if row.ready else "no (DRAFT)")
+            "yes" if row.ready else f"no (waiting for translation: {row.waiting})" if row.waiting else "no (DRAFT)")
 
 
 def format_table(rows: list[SheetStatus]) -> str:

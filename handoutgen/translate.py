@@ -36,8 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, TextIO
 
+from babel.messages.catalog import Catalog
+
 from . import models, sentences, states
-from .catalog import load_catalog, po_path, save_catalog
+from .catalog import catalog_locks, load_catalog, po_path, read_for_update, save_catalog, write_changes
 from .errors import Problem, TranslationError
 from .fsutil import write_text_atomic
 
@@ -499,7 +501,9 @@ def translate_locale(lang: str, *, locales_dir: Path, project_dir: Path | None =
     locales_dir = Path(locales_dir)
     project_dir = Path(project_dir) if project_dir else locales_dir.parent
     path = po_path(locales_dir, lang)
-    catalog = load_catalog(path)
+    with catalog_locks(project_dir, [lang]):
+        before = path.read_bytes() if path.exists() else b""
+        catalog = load_catalog(path)
     folder = models.packages_dir(packages, project_dir)
     engine = engine or load_engine(SOURCE_LANG, models.argos_code(lang), folder=folder, device=device)
     memory = TranslationMemory(models.cache_dir(project_dir) / MEMORY_FILE)
@@ -507,13 +511,35 @@ def translate_locale(lang: str, *, locales_dir: Path, project_dir: Path | None =
     result = fill_catalog(catalog, engine, memory, lang=lang, po_file=str(path), chunk=chunk,
                           progress=reporter)
     if result.filled:
-        save_catalog(catalog, path)
+        _save_drafts(project_dir, path, before, catalog)
         result.relocate(path)
     memory.save()
     reporter.finish(result)
     if result.interrupted:
         raise KeyboardInterrupt
     return result
+
+
+def _save_drafts(project_dir: Path, path: Path, before: bytes, drafted: Catalog) -> None:
+    """Write the drafts under the catalogue's lock. If someone saved the catalogue while the model
+    ran (an update, an approval, a translator), their file is kept and the drafts go only into
+    entries that still need one with the same English: nobody's edit is lost."""
+    with catalog_locks(project_dir, [path.parent.parent.name]):
+        old, source = read_for_update(path)
+        fresh, _ = read_for_update(path)
+        target = fresh
+        if path.read_bytes() == before:
+            target = drafted
+        else:
+            for message in drafted:
+                current = fresh.get(message.id, context=message.context) if message.id else None
+                if current is not None and _needs_draft(current) and states.machine_provider(message) \
+                        and states.entry_state(message) is states.State.MACHINE_DRAFT:
+                    current.string = message.string
+                    current.flags = set(message.flags)
+                    current.user_comments = list(message.user_comments)
+                    current.previous_id = message.previous_id
+        write_changes(path, target, old, source)
 
 
 def back_translate(texts: Iterable[str], from_lang: str, to_lang: str = SOURCE_LANG, *,
