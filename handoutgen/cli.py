@@ -17,11 +17,12 @@ from . import __version__
 EXIT_CODES = """exit codes:
   0  success
   1  build finished with errors (each reported above)
-  2  content or clinic settings are invalid
+  2  content, clinic settings or templates are invalid
   3  a catalogue is invalid
   4  machine translation could not run
   5  a PDF could not be rendered
   6  a review action was refused
+  7  a file could not be read or written (permissions, a full disk, a missing folder)
 """
 
 
@@ -351,7 +352,7 @@ def _default_to_build(argv: list[str], parser: argparse.ArgumentParser) -> list[
 
 
 def main(argv: Sequence[str] | None = None, default_root: Path | None = None) -> int:
-    from .errors import HandoutError, set_display_root
+    from .errors import HandoutError, display, set_display_root
 
     parser = make_parser(default_root)
     args, extra = parser.parse_known_args(_default_to_build(list(sys.argv[1:] if argv is None else argv), parser))
@@ -367,6 +368,10 @@ def main(argv: Sequence[str] | None = None, default_root: Path | None = None) ->
         for line in str(exc).splitlines():
             _err(f"error: {line}")
         return exc.exit_code
+    except OSError as exc:  # the machine's word, not a bug: say which file and what happened
+        where = display(exc.filename) if exc.filename else "a file"
+        _err(f"error: {where}: {exc.strerror or exc} (check the path, its permissions and the free disk space)")
+        return 7
     except KeyboardInterrupt:
         _err("interrupted; finished outputs are complete, nothing is half-written")
         return 130

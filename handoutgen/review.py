@@ -218,7 +218,7 @@ def plan_approval(root: Path, code: str, *, numbers: list[int] | None = None, ha
     _, _, json_path = sheet_paths(root, code)
     if not json_path.exists():
         raise ReviewError(f"no review sheet for '{code}'; run `generate.py review sheet {code}` and read it first")
-    manifest = json.loads(json_path.read_text())
+    manifest = read_sheet_record(json_path, root)
     digest = hashlib.sha256(po_path(root / "locales", code).read_bytes()).hexdigest()
     catalog, items = collect(root, code, back_translate=False)
     current = {i.key: i for i in items}
@@ -249,6 +249,31 @@ def plan_approval(root: Path, code: str, *, numbers: list[int] | None = None, ha
         if unknown:
             raise ReviewError(f"entries {', '.join(map(str, unknown))} are not on the review sheet for '{code}'")
     return catalog, plan
+
+
+def read_sheet_record(path: Path, root: Path) -> dict:
+    """The review sheet's record of what the reviewer saw; a damaged one is refused (the sheet is
+    made again, never repaired)."""
+    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    fix = f"run `generate.py review sheet {path.stem}` again to make a new sheet and record"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ReviewError(f"{shown}: not UTF-8 text ({exc.reason}); {fix}") from None
+    except json.JSONDecodeError as exc:
+        raise ReviewError(f"{shown}:{exc.lineno}: not valid JSON ({exc.msg}); {fix}") from None
+    entries = manifest.get("entries") if isinstance(manifest, dict) else None
+    if not isinstance(entries, dict):
+        raise ReviewError(f"{shown}: has no 'entries' table; {fix}")
+    for number, entry in entries.items():
+        if not (str(number).isdigit() and isinstance(entry, dict) and isinstance(entry.get("msgid"), str)
+                and isinstance(entry.get("digest"), str) and isinstance(entry.get("context"), (str, type(None)))):
+            raise ReviewError(f"{shown}: entry {str(number)[:20]!r} is damaged (needs a number with msgid, "
+                              f"context and digest); {fix}")
+    sheet_id = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:12]
+    if "sheet" in manifest and manifest["sheet"] != sheet_id:
+        raise ReviewError(f"{shown}: its entries do not match its own checksum (edited by hand?); {fix}")
+    return manifest
 
 
 def reviewer_name(raw: str | None) -> str:
