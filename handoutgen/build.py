@@ -23,7 +23,7 @@ from .clinic import Clinic, load_clinic
 from .content import Handout, load_handouts
 import jinja2
 
-from .errors import CatalogError, HandoutError, Problem
+from .errors import CatalogError, HandoutError, Problem, TemplateError
 from .fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
 from .i18n import CatalogTranslations, PseudoTranslations, SourceTranslations
 from .locales import LocaleInfo, locale_info
@@ -126,6 +126,7 @@ class Outcome:
     draft: str | None = None  # why it carries the DRAFT mark
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    error_code: int = 1  # the exit code of the error's kind (2 template, 3 catalogue, 5 render…)
     seconds: float = 0.0
     waiting: int = 0  # strings with no translation yet: the sheet waits for a translator
     used: dict = field(default_factory=dict)  # entry key -> state, for the locale summary
@@ -200,10 +201,10 @@ def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepare
         }
         return Prepared(job, html, parts, handout.pages, handout.source.name, locale.fonts, outcome)
     except HandoutError as exc:
-        outcome.error = str(exc)
+        outcome.error, outcome.error_code = str(exc), exc.exit_code
         return outcome
-    except jinja2.TemplateError as exc:
-        outcome.error = str(template_problem(exc, inputs.project.root))
+    except (jinja2.TemplateError, RecursionError, UnicodeDecodeError) as exc:
+        outcome.error, outcome.error_code = str(template_problem(exc, inputs.project.root)), TemplateError.exit_code
         return outcome
 
 
@@ -222,6 +223,13 @@ def template_problem(exc: Exception, root: Path) -> Problem:
         if code.co_filename.endswith(".j2"):
             where, line = _project_relative(Path(code.co_filename), root), tb.tb_lineno
         tb = tb.tb_next
+    if isinstance(exc, RecursionError):
+        return Problem(where, line, "a template includes or extends itself without end (fix the template)")
+    if isinstance(exc, UnicodeDecodeError):
+        return Problem(where, line, f"a template is not UTF-8 text ({exc.reason}); save it as UTF-8")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return Problem(where, line, f"template error: no template '{exc.name}' in templates/ (only files in "
+                                    "templates/ can be included)")
     kind = "syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "error"
     return Problem(where, line, f"template {kind}: {getattr(exc, 'message', None) or exc} (fix the template)")
 
@@ -292,7 +300,7 @@ def pdf_worker(task: tuple[str, str, str, str]) -> dict:
         pdf = html_to_pdf(Project(Path(root)), html, label, locale_info(code), _WORKER_FONT_CONFIG)
         result = {"data": pdf.data, "pages": pdf.pages}
     except HandoutError as exc:
-        result = {"error": str(exc)}
+        result = {"error": str(exc), "code": exc.exit_code}
     result["seconds"] = time.perf_counter() - started
     result["maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result["pid"] = os.getpid()
@@ -322,7 +330,7 @@ def finish(project: Project, prepared: Prepared, result: dict, options: BuildOpt
     outcome, job = prepared.outcome, prepared.job
     outcome.seconds = result.get("seconds", 0.0)
     if "error" in result:
-        outcome.error = result["error"]
+        outcome.error, outcome.error_code = result["error"], result.get("code", 1)
         return outcome
     if not check_budget(prepared, result["pages"], options):
         return outcome
@@ -360,6 +368,12 @@ class BuildRun:
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.error]
+
+    @property
+    def exit_code(self) -> int:
+        """0, or the failures' common kind (2 template or content, 3 catalogue, 5 render), else 1."""
+        codes = {o.error_code for o in self.failed}
+        return 0 if not codes else codes.pop() if len(codes) == 1 else 1
 
 
 def build(root: Path, options: BuildOptions, report: Callable[[str], None] | None = None, *,

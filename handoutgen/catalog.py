@@ -66,6 +66,26 @@ _BOM = b"\xef\xbb\xbf"
 _CHARSET_RE = re.compile(rb"charset\s*=\s*([^\s\\\";]+)", re.I)
 
 
+def _declared_charset(raw: bytes) -> tuple[str | None, int | None]:
+    """The charset of the header entry's Content-Type (not of a comment), and its line."""
+    lines = raw.split(b"\n")
+    in_header = False
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not in_header:
+            if stripped.startswith(b'msgid ""'):
+                in_header = True
+            elif stripped.startswith((b"msgid ", b"msgctxt ")):
+                return None, None  # no header entry
+            continue
+        if stripped.startswith(b'"') and b"content-type:" in stripped.lower():
+            match = _CHARSET_RE.search(stripped)
+            return (match.group(1).decode("ascii", "replace") if match else None), number
+        if not stripped or stripped.startswith((b"#", b"msgid ", b"msgctxt ")):
+            return None, 1
+    return None, 1
+
+
 def _decode_po(raw: bytes, path: str) -> tuple[str, str, bool]:
     """The file's text, its charset and whether it had a UTF-8 BOM. Honours the header's charset;
     anything that cannot be read exactly is refused with the line."""
@@ -76,19 +96,23 @@ def _decode_po(raw: bytes, path: str) -> tuple[str, str, bool]:
     if nul >= 0:
         raise CatalogError(problems=[Problem(path, raw.count(b"\n", 0, nul) + 1,
                                              "contains a NUL byte; the file is damaged, restore it from version control")])
-    header_end = raw.find(b"\n\n")
-    match = _CHARSET_RE.search(raw[: header_end if header_end > 0 else len(raw)])
+    declared, line = _declared_charset(raw)
     charset = "utf-8"
-    if match and not bom:
-        declared = match.group(1).decode("ascii", "replace")
-        if declared.upper() != "CHARSET":  # the template's placeholder means "not set yet"
-            try:
-                charset = codecs.lookup(declared).name
-            except LookupError:
-                line = raw.count(b"\n", 0, match.start()) + 1
-                raise CatalogError(problems=[Problem(path, line, (
-                    f"unknown charset '{declared}' in the Content-Type header; save the file as UTF-8 "
-                    "and set 'charset=UTF-8'"))]) from None
+    if bom:
+        pass  # a BOM says UTF-8 whatever the header claims
+    elif declared is None or declared.upper() == "CHARSET":
+        if not raw.isascii():  # "CHARSET" is the template's placeholder: the encoding is unknown
+            what = "no charset" if declared is None else "the placeholder charset=CHARSET"
+            raise CatalogError(problems=[Problem(path, line, (
+                f"the Content-Type header has {what} but the file holds non-ASCII text; set "
+                "'Content-Type: text/plain; charset=UTF-8' (or the charset the file is saved in)"))])
+    else:
+        try:
+            charset = codecs.lookup(declared).name
+        except LookupError:
+            raise CatalogError(problems=[Problem(path, line, (
+                f"unknown charset '{declared}' in the Content-Type header; save the file as UTF-8 "
+                "and set 'charset=UTF-8'"))]) from None
     try:
         text = raw.decode(charset)
     except UnicodeDecodeError as exc:

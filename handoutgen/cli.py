@@ -16,7 +16,8 @@ from . import __version__
 
 EXIT_CODES = """exit codes:
   0  success
-  1  build finished with errors (each reported above)
+  1  build finished with errors (each reported above); when every failure is of one kind below,
+     the build exits with that kind's code
   2  content, clinic settings or templates are invalid
   3  a catalogue is invalid
   4  machine translation could not run
@@ -59,13 +60,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     if run.no_op or args.explain:
         return 0
-    outcomes = run.outcomes
-    failed = [o for o in outcomes if o.error]
-    ready = [o for o in outcomes if o.path]
+    ready = [o for o in run.outcomes if o.path]
     drafts = [o for o in ready if o.draft]
     _err(f"{len(ready)} PDF(s) in build/ ({len(run.rebuilt)} rebuilt, {run.up_to_date} already up to date; "
-         f"{len(drafts)} marked DRAFT), {len(failed)} failed")
-    return 1 if failed else 0
+         f"{len(drafts)} marked DRAFT), {len(run.failed)} failed")
+    return run.exit_code
 
 
 def cmd_translate(args: argparse.Namespace) -> int:

@@ -73,7 +73,21 @@ def extract_template(root: Path, creation_date: dt.datetime | None = None) -> Ca
             catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(problems=[_locate_syntax_error(root, exc)]) from None
+    except UnicodeDecodeError as exc:
+        raise TemplateError(problems=[_locate_bad_bytes(root, exc)]) from None
     return catalog
+
+
+def _locate_bad_bytes(root: Path, exc: UnicodeDecodeError) -> Problem:
+    for path in sorted([*(root / "templates").rglob("*.j2"), *(root / "handouts").rglob("*.yaml")]):
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as found:
+            line = data.count(b"\n", 0, found.start) + 1
+            return Problem(path.relative_to(root).as_posix(), line,
+                           f"not UTF-8 text (byte {data[found.start]:#04x}); save the file as UTF-8")
+    return Problem("templates/", None, f"a file is not UTF-8 text ({exc.reason}); save it as UTF-8")
 
 
 def _locate_syntax_error(root: Path, exc: jinja2.TemplateSyntaxError) -> Problem:

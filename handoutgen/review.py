@@ -263,6 +263,8 @@ def read_sheet_record(path: Path, root: Path) -> dict:
     except json.JSONDecodeError as exc:
         raise ReviewError(f"{shown}:{exc.lineno}: not valid JSON ({exc.msg}); {fix}") from None
     entries = manifest.get("entries") if isinstance(manifest, dict) else None
+    if isinstance(manifest, dict) and manifest.get("locale") not in (None, path.stem):
+        raise ReviewError(f"{shown}: is the record of the '{manifest.get('locale')}' sheet, not '{path.stem}'; {fix}")
     if not isinstance(entries, dict):
         raise ReviewError(f"{shown}: has no 'entries' table; {fix}")
     for number, entry in entries.items():
