@@ -185,7 +185,8 @@ def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepare
         if options.strict:
             warned = [k for k in lookup.used if any(f.severity == "warning" for f in findings.get(k, ()))]
             if warned:
-                raise CatalogError(f"{job.label}: {len(warned)} entries have check warnings (--strict); see `generate.py check -l {job.locale}`")
+                raise HandoutError(f"{job.label}: {len(warned)} entries have check warnings (--strict); "
+                                   f"see `generate.py check -l {job.locale}`")
         if reason:
             outcome.draft = reason
             if options.final_only:

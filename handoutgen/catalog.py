@@ -67,7 +67,8 @@ _CHARSET_RE = re.compile(rb"charset\s*=\s*([^\s\\\";]+)", re.I)
 
 
 def _declared_charset(raw: bytes) -> tuple[str | None, int | None]:
-    """The charset of the header entry's Content-Type (not of a comment), and its line."""
+    """The charset of the header entry's Content-Type (not of a comment), and its line: None when
+    the header has no charset, "" when there is no header entry at all."""
     lines = raw.split(b"\n")
     in_header = False
     for number, line in enumerate(lines, 1):
@@ -75,15 +76,15 @@ def _declared_charset(raw: bytes) -> tuple[str | None, int | None]:
         if not in_header:
             if stripped.startswith(b'msgid ""'):
                 in_header = True
-            elif stripped.startswith((b"msgid ", b"msgctxt ")):
-                return None, None  # no header entry
+            elif stripped and not stripped.startswith(b"#"):
+                return "", None  # no header entry: read as UTF-8, and the syntax check says what is wrong
             continue
         if stripped.startswith(b'"') and b"content-type:" in stripped.lower():
             match = _CHARSET_RE.search(stripped)
             return (match.group(1).decode("ascii", "replace") if match else None), number
         if not stripped or stripped.startswith((b"#", b"msgid ", b"msgctxt ")):
             return None, 1
-    return None, 1
+    return (None, 1) if in_header else ("", None)
 
 
 def _decode_po(raw: bytes, path: str) -> tuple[str, str, bool]:
@@ -98,8 +99,8 @@ def _decode_po(raw: bytes, path: str) -> tuple[str, str, bool]:
                                              "contains a NUL byte; the file is damaged, restore it from version control")])
     declared, line = _declared_charset(raw)
     charset = "utf-8"
-    if bom:
-        pass  # a BOM says UTF-8 whatever the header claims
+    if bom or declared == "":
+        pass  # a BOM says UTF-8 whatever the header claims; without a header entry, try UTF-8
     elif declared is None or declared.upper() == "CHARSET":
         if not raw.isascii():  # "CHARSET" is the template's placeholder: the encoding is unknown
             what = "no charset" if declared is None else "the placeholder charset=CHARSET"
