@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Set up everything handoutgen needs on a Debian machine: system packages (Pango's HarfBuzz subsetter,
-# Noto fonts, poppler and gettext tools), a virtual environment in .venv and the Python packages.
+# Noto fonts, poppler and gettext tools), a virtual environment in .venv and the Python packages,
+# installed exactly as locked in requirements/*.txt (hash-checked, no dependency resolution).
 # Safe to run again: each step is skipped when already done.
-#   scripts/setup.sh          what building PDFs needs
-#   scripts/setup.sh --test   also the test tools and the machine-translation extra
+#   scripts/setup.sh          what building PDFs needs (requirements/run.txt)
+#   scripts/setup.sh --test   also the test tools and the machine-translation extra (torch.txt, test.txt,
+#                             mt.txt) and the oldest supported Babel in .venv/compat/babel-oldest
+# The locks are made by scripts/lock.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,31 +37,90 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 
-# Re-install only when the dependency list (or the kind of set-up) changed.
+# What gets installed, in order. torch.txt is a plain pin (this machine's pip takes the CPU wheel from a
+# local file); every other file is a hashed lock installed with --no-deps.
+locks=(requirements/run.txt)
+[ "$want_test" = 1 ] && locks=(requirements/torch.txt requirements/torch-deps.txt requirements/test.txt
+                               requirements/mt.txt requirements/babel-oldest.txt)
+for f in "${locks[@]}"; do
+  [ -f "$f" ] || { echo "error: $f is missing; run: bash scripts/lock.sh" >&2; exit 1; }
+done
+
+# Re-install only when the locks (or the kind of set-up) changed; re-register the project alone when
+# only pyproject.toml changed (entry points, version). A --test set-up also covers the plain one
+# (test.txt holds run.txt's pins), so it records the plain key too.
 stamp=.venv/.handoutgen-setup
-key="$(sha256sum pyproject.toml | cut -c1-16)-test$want_test"
-if [ -f "$stamp" ] && grep -qx -- "$key" "$stamp" 2>/dev/null; then
-  exit 0
-fi
-# A fuller set-up (--test) also covers the plain one.
-if [ "$want_test" = 0 ] && [ -f "$stamp" ] && grep -qx -- "${key%-test0}-test1" "$stamp"; then
-  exit 0
-fi
+digest() { cat "$@" | sha256sum | cut -c1-16; }
+run_key="run-$(digest requirements/run.txt)"
+key=$run_key
+[ "$want_test" = 1 ] && key="test-$(digest requirements/run.txt "${locks[@]}")"
+project_key="project-$(digest pyproject.toml)"
+has() { [ -f "$stamp" ] && grep -qx -- "$1" "$stamp"; }
+
 log=.venv/setup.log
 pip() { .venv/bin/python -m pip --disable-pip-version-check "$@" >>"$log" 2>&1 || {
   echo "error: pip $* failed; the last lines of $log:" >&2; tail -20 "$log" >&2; exit 1; }; }
-echo "setup: installing Python packages into .venv (log: $log)" >&2
-: > "$log"
-pip install --upgrade pip setuptools wheel
-if [ "$want_test" = 1 ]; then
-  # argostranslate pulls torch: take the CPU build first, or pip fetches several GB of CUDA packages.
-  pip install "torch==2.13.0"
-  pip install -e ".[test,mt]"
-else
-  pip install -e .
+install_project() {
+  # The locked setuptools builds it: nothing is fetched for the build.
+  pip install --no-deps --no-build-isolation -e .
+}
+
+if has "$key"; then
+  has "$project_key" && exit 0
+  : > "$log"
+  install_project
+  { grep -v '^project-' "$stamp"; echo "$project_key"; } > "$stamp.new" && mv "$stamp.new" "$stamp"
+  exit 0
 fi
+
+echo "setup: installing Python packages into .venv from ${locks[*]} (log: $log)" >&2
+: > "$log"
+rm -f "$stamp"
+if [ "$want_test" = 1 ]; then
+  # torch and its own dependencies first (the CPU build; never let anything else choose a torch).
+  pip install --no-deps -r requirements/torch.txt
+  pip install --require-hashes --no-deps -r requirements/torch-deps.txt
+  pip install --require-hashes --no-deps -r requirements/test.txt
+  pip install --require-hashes --no-deps -r requirements/mt.txt
+  # The oldest Babel pyproject.toml allows, beside the venv, for tests/test_dependency_range.py.
+  rm -rf .venv/compat/babel-oldest
+  pip install --require-hashes --no-deps --target .venv/compat/babel-oldest -r requirements/babel-oldest.txt
+else
+  pip install --require-hashes --no-deps -r requirements/run.txt
+fi
+install_project
+pip check
 .venv/bin/python -c "import weasyprint, babel, jinja2, yaml" || { echo "error: Python packages did not install; see $log" >&2; exit 1; }
 if [ "$want_test" = 1 ]; then
   .venv/bin/python -c "import pytest, hypothesis, argostranslate" || { echo "error: test packages did not install; see $log" >&2; exit 1; }
 fi
-echo "$key" > "$stamp"
+
+# Packages in .venv that no lock names (left from an older lock, or installed by hand) are kept but named.
+.venv/bin/python - "${locks[@]}" >>"$log" 2>&1 <<'EOF' || true
+import re, sys
+from importlib.metadata import distributions, distribution
+try:
+    from packaging.requirements import Requirement
+except ImportError:
+    from pip._vendor.packaging.requirements import Requirement
+norm = lambda name: re.sub(r"[-_.]+", "-", name).lower()
+wanted = {"handoutgen", "pip", "setuptools", "wheel"}
+for path in sys.argv[1:]:
+    wanted |= {norm(m.group(1)) for m in re.finditer(r"^([A-Za-z0-9._-]+)\s*==", open(path).read(), re.M)}
+todo = ["torch"] if "torch" in wanted else []
+while todo:  # torch's own dependencies are installed unlocked, with torch
+    try:
+        dist = distribution(todo.pop())
+    except Exception:
+        continue
+    for text in dist.requires or []:
+        req = Requirement(text)
+        if (req.marker is None or req.marker.evaluate({"extra": ""})) and norm(req.name) not in wanted:
+            wanted.add(norm(req.name)); todo.append(req.name)
+extra = sorted({norm(d.metadata["Name"]) for d in distributions()} - wanted)
+if extra:
+    print("setup: installed but in no lock (kept):", " ".join(extra))
+EOF
+grep -h "^setup: installed but in no lock" "$log" | head -1 >&2 || true
+
+{ echo "$key"; [ "$want_test" = 1 ] && echo "$run_key"; echo "$project_key"; } > "$stamp"
