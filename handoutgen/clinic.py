@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .content import PLACEHOLDER_NAME_RE
-from .errors import ContentError
+from .errors import CatalogError, ContentError
 from .yamldoc import Reader, display_path, read_mapping_file
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
-LOGO_TYPES = {".svg", ".png"}
+#: Logo file types by extension; the file's first bytes must say the same.
+LOGO_TYPES = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP"}
+LOGO_MAX_BYTES = 10 * 1024 * 1024
+# An SVG file: an optional BOM, XML declaration, comments and doctype, then the <svg> element.
+_SVG_START_RE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*"
+                           rb"(?:<\?xml[^>]*>\s*|<!--.*?-->\s*|<!DOCTYPE\s+svg[^>\[]*(?:\[.*?\])?\s*>\s*)*"
+                           rb"<svg[\s>/]", re.DOTALL | re.IGNORECASE)
 
 _FIELDS = {
     "name": "the clinic's name, printed in the header",
@@ -20,7 +28,7 @@ _FIELDS = {
     "address": "street address",
     "website": "web address",
     "emergency_number": "the local emergency number (911, 112, 999…)",
-    "logo": "an SVG or PNG file inside the project's assets/ folder",
+    "logo": "an image (SVG, PNG, JPEG, GIF or WebP) inside the project's assets/ folder",
     "paper": "letter or a4",
     "locales": "the locales built by default, e.g. [en, es]",
     "extra": "more placeholder values, e.g. {after_hours_phone: '555-0199'}",
@@ -83,20 +91,64 @@ def _logo(reader: Reader, node: yaml.Node | None, project_root: Path) -> Path | 
     value = reader.text(node, "logo")
     if value is None:
         return None
-    assets = (project_root / "assets").resolve()
-    path = (project_root / value).resolve()
-    if not path.is_relative_to(assets):
-        reader.problem(node, "logo", f"'{value}' is outside the project's assets/ folder; copy the logo into assets/")
+    real_root = Path(project_root).resolve()
+    assets = (Path(project_root) / "assets").resolve()
+    written = Path(project_root) / value
+    path = written.resolve()  # symlinks followed: a logo is judged by where it leads
+    if not (path.is_relative_to(assets) and path.is_relative_to(real_root)):
+        linked = os.path.normpath(written.absolute()) != str(path)
+        reader.problem(node, "logo", f"'{value}' is outside the project's assets/ folder"
+                       f"{f' (through a symlink, it is {path})' if linked else ''}; copy the logo file into assets/")
     elif path.suffix.lower() not in LOGO_TYPES:
-        reader.problem(node, "logo", f"'{value}' is not an SVG or PNG file; convert the logo to SVG or PNG")
+        reader.problem(node, "logo", f"'{value}' is not an image file (SVG, PNG, JPEG, GIF or WebP); "
+                       "convert the logo to SVG or PNG")
     elif not path.is_file():
         reader.problem(node, "logo", f"logo file '{value}' not found; put it in assets/ or fix the path")
     else:
-        return path
+        wrong = _not_an_image(path, LOGO_TYPES[path.suffix.lower()])
+        if wrong:
+            reader.problem(node, "logo", f"'{value}' {wrong}")
+        else:
+            return path
+    return None
+
+
+def image_kind(head: bytes) -> str | None:
+    """The image type the file's first bytes announce (PNG, JPEG, GIF, WebP, SVG), or None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if _SVG_START_RE.match(head):
+        return "SVG"
+    return None
+
+
+def _not_an_image(path: Path, expected: str) -> str | None:
+    """Why the file is not the image its extension promises, or None when it is."""
+    size = path.stat().st_size
+    if size > LOGO_MAX_BYTES:
+        return (f"is {size // (1024 * 1024)} MB; a logo must be under {LOGO_MAX_BYTES // (1024 * 1024)} MB, "
+                "export a smaller file")
+    data = path.read_bytes()
+    kind = image_kind(data[:64 * 1024])
+    if kind is None:
+        return (f"is not an image: its first bytes are not those of a {expected} file (nor of any image type "
+                "a logo may be: PNG, JPEG, GIF, WebP, SVG); save the logo as an SVG or PNG file")
+    if kind != expected:
+        return f"is named as {expected} but holds {kind}; give it the right extension (or re-export it)"
+    if kind == "SVG" and re.search(rb"<!ENTITY", data, re.IGNORECASE):
+        return "is an SVG that declares XML entities, which a logo never needs; re-export the SVG without them"
     return None
 
 
 def _locales(reader: Reader, node: yaml.Node | None) -> tuple[str, ...]:
+    from .locales import check_code
+
     if node is None:
         return ("en",)
     items = reader.sequence(node, "locales") or []
@@ -104,7 +156,10 @@ def _locales(reader: Reader, node: yaml.Node | None) -> tuple[str, ...]:
     for index, item in enumerate(items):
         value = reader.text(item, f"locales[{index}]")
         if value:
-            result.append(value)
+            try:
+                result.append(check_code(value))
+            except CatalogError as exc:
+                reader.problem(item, f"locales[{index}]", str(exc))
     return tuple(result) or ("en",)
 
 

@@ -40,7 +40,40 @@ _FONT_STACKS = {
     "ko": ("Noto Sans CJK KR",) + LATIN_FONTS,
 }
 _HTML_TAGS = {"zh_Hans": "zh-CN", "zh_Hant": "zh-TW"}
-_CODE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?$")
+# language, then optional script and region, joined with "_" (the catalogue folder's name): es, vi, zh_Hans,
+# pt_BR, es_419, sr_Latn_RS, en_XA. Nothing else may become part of a path under locales/.
+_CODE_RE = re.compile(r"[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_[A-Z]{2}|_\d{3})?", re.ASCII)
+_HYPHENATED_RE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|\d{3}))?", re.ASCII)
+MAX_CODE_LENGTH = 16
+
+
+def _shown(code: str) -> str:
+    """The code as typed, quoted, with anything unprintable escaped (it is echoed to a terminal)."""
+    text = code if len(code) <= 40 else code[:40] + "…"
+    return repr(text) if not text.isprintable() or "'" in text else f"'{text}'"
+
+
+def check_code(code: object) -> str:
+    """``code`` if it is a locale code of the form the project uses (BCP 47 language, script and
+    region subtags joined with ``_``: ``es``, ``zh_Hans``, ``pt_BR``, ``es_419``, ``en_XA``), else a
+    CatalogError that says what a code looks like.
+
+    Every locale code given by a user (command line, ``clinic.yaml``, a file name) passes here
+    before it becomes part of a path: an absolute path, ``..``, a ``/`` or a NUL never does."""
+    if not isinstance(code, str) or not code:
+        raise CatalogError(f"{_shown(str(code or ''))} is not a locale code; use forms like es, vi, zh_Hans, pt_BR")
+    if len(code) <= MAX_CODE_LENGTH and _CODE_RE.fullmatch(code):
+        return code
+    what = "is not a locale code"
+    if len(code) <= MAX_CODE_LENGTH and _HYPHENATED_RE.fullmatch(code):
+        parts = re.split("[-_]", code)
+        fixed = "_".join([parts[0].lower()] + [p.title() if len(p) == 4 else p.upper() for p in parts[1:]])
+        if _CODE_RE.fullmatch(fixed):
+            what += f" (did you mean {fixed}?)"
+    elif any(mark in code for mark in ("/", "\\", "..", "\0")):
+        what = "is a path, not a locale code"
+    raise CatalogError(f"{_shown(code)} {what}; use forms like es, vi, zh_Hans, pt_BR: "
+                       "a language, then optionally a script and a region, joined with _")
 
 
 @dataclass(frozen=True)
@@ -78,8 +111,7 @@ def locale_info(code: str) -> LocaleInfo:
     from babel import Locale, UnknownLocaleError
     from babel.messages.plurals import get_plural
 
-    if not _CODE_RE.match(code):
-        raise CatalogError(f"'{code}' is not a locale code; use forms like es, vi, zh_Hans, pt_BR")
+    check_code(code)
     babel_code = SOURCE_LOCALE if code == PSEUDO_LOCALE else code
     try:
         locale = Locale.parse(babel_code)

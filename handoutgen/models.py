@@ -13,10 +13,13 @@ Listing packages reads ``metadata.json`` directly and needs no argostranslate at
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import shutil
 import socket
+import stat
 import sys
 import tempfile
 import urllib.error
@@ -26,6 +29,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import Problem, TranslationError
 from .fsutil import atomic_writer
@@ -33,6 +37,19 @@ from .fsutil import atomic_writer
 ENV_PACKAGES_DIR = "HANDOUTGEN_ARGOS_DIR"
 INDEX_TIMEOUT = 5.0
 DOWNLOAD_TIMEOUT = 60.0
+
+# Limits for a package archive, read from its central directory before anything is extracted and
+# enforced again while extracting (a zip's headers can lie). Real packages are 50–400 MB unpacked,
+# made of model weights that barely compress; a zip bomb is thousands of times smaller packed.
+MAX_UNPACKED_BYTES = 4 * 1024**3
+MAX_MEMBERS = 10_000
+MAX_RATIO = 200  # uncompressed / compressed, for any member over RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+MAX_DOWNLOAD_BYTES = 4 * 1024**3
+MAX_INDEX_BYTES = 32 * 1024 * 1024
+_TOP_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_ARGOS_CODE_RE = re.compile(r"[a-z]{2,3}")
+_SAFE_VERSION_RE = re.compile(r"[^0-9A-Za-z]+")
 
 #: Locale codes of the project → codes of the Argos package index.
 _ARGOS_CODES = {
@@ -185,24 +202,55 @@ def _corrupt(archive: Path, what: str) -> TranslationError:
         f"{what}; this is not a usable .argosmodel, download the package again"))])
 
 
-def _check_archive(archive: Path, zf: zipfile.ZipFile) -> str:
-    """Validate the layout of a package archive; return its single top-level folder name."""
-    names = zf.namelist()
-    if not names:
+def _size(count: int) -> str:
+    return f"{count // 1024**2} MB" if count >= 1024**2 else f"{count // 1024} KB"
+
+
+def _check_archive(archive: Path, zf: zipfile.ZipFile, *, max_unpacked: int = MAX_UNPACKED_BYTES,
+                   max_ratio: float = MAX_RATIO) -> str:
+    """Validate a package archive from its central directory, before anything is inflated: safe
+    member names, no links or special files, no encryption, sizes under the limits, one top-level
+    folder holding the package. Returns that folder's name."""
+    infos = zf.infolist()
+    if not infos:
         raise _corrupt(archive, "the archive is empty")
-    tops = set()
-    for name in names:
-        parts = Path(name).parts
-        if name.startswith(("/", "\\")) or ".." in parts or not parts:
+    if len(infos) > MAX_MEMBERS:
+        raise _corrupt(archive, f"the archive has {len(infos)} members (a package has a few dozen)")
+    tops, seen, total = set(), set(), 0
+    for info in infos:
+        name = info.filename
+        parts = name[:-1].split("/") if name.endswith("/") else name.split("/")
+        if (not name or name.startswith("/") or "\\" in name or "\0" in name or ":" in parts[0]
+                or any(part in ("", ".", "..") for part in parts)):
             raise _corrupt(archive, f"unsafe path in the archive: {name!r}")
+        if name in seen:
+            raise _corrupt(archive, f"the archive holds {name!r} twice")
+        seen.add(name)
+        mode = info.external_attr >> 16
+        kind = stat.S_IFMT(mode) if info.create_system == 3 else 0  # 3: Unix, whose mode bits are meaningful
+        if stat.S_ISLNK(mode) and info.create_system == 3:
+            raise _corrupt(archive, f"the archive holds a symbolic link ({name!r}); a package holds only files")
+        if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
+            raise _corrupt(archive, f"the archive holds a special file ({name!r}); a package holds only files")
+        if info.flag_bits & 0x1:
+            raise _corrupt(archive, f"member {name!r} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+            raise _corrupt(archive, f"member {name!r} uses an unsupported compression method ({info.compress_type})")
+        total += info.file_size
+        if total > max_unpacked:
+            raise _corrupt(archive, f"the archive would unpack to more than {_size(max_unpacked)} "
+                                    "(a zip bomb, or not a translation package)")
+        if info.file_size > RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
+            raise _corrupt(archive, f"member {name!r} would inflate {info.file_size // max(info.compress_size, 1)}-fold "
+                                    f"to {_size(info.file_size)} (a zip bomb)")
         tops.add(parts[0])
-    if len(tops) != 1 or not any(n.startswith(next(iter(tops)) + "/") for n in names):
+    if len(tops) != 1 or not any(n.startswith(next(iter(tops)) + "/") for n in seen):
         raise _corrupt(archive, "expected one top-level folder holding the package, found "
                        + ", ".join(sorted(tops)[:5]))
     top = tops.pop()
-    bad = zf.testzip()
-    if bad is not None:
-        raise _corrupt(archive, f"member {bad!r} fails its checksum (truncated or damaged download)")
+    if not _TOP_RE.fullmatch(top):
+        raise _corrupt(archive, f"the package folder is named {top!r}; expected a name like translate-en_es-1_0")
+    names = seen
     required = {f"{top}/metadata.json": "metadata.json", f"{top}/model/model.bin": "model/model.bin"}
     for member, label in required.items():
         if member not in names:
@@ -212,11 +260,12 @@ def _check_archive(archive: Path, zf: zipfile.ZipFile) -> str:
     return top
 
 
-def install_file(archive: Path, folder: Path | None = None) -> PackageInfo:
+def install_file(archive: Path, folder: Path | None = None, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> PackageInfo:
     """Install a ``.argosmodel`` file; replaces any installed package for the same pair.
 
-    The archive is checked (zip, checksums, layout, metadata, model loads) and extracted into
-    a hidden folder first, then renamed into place: a failure never leaves half a package.
+    The archive is checked (zip, member names and sizes, checksums, layout, metadata, model loads)
+    and extracted into a hidden folder first, then renamed into place: a failure never leaves half
+    a package, and an installed package is only replaced once the new one is ready.
     """
     archive = Path(archive)
     root = packages_dir(folder)
@@ -225,28 +274,99 @@ def install_file(archive: Path, folder: Path | None = None) -> PackageInfo:
         raise _error(archive, "file not found; give the path of a .argosmodel file")
     staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=root))
     try:
-        top = _extract(archive, staging)
+        top = _extract(archive, staging, max_unpacked=max_unpacked)
         info = _info_from_metadata(_load_metadata(archive, staging / top), staging / top, archive)
         _check_model_loads(archive, staging / top / "model")
         final = root / top
-        replaced = [p.path for p in list_packages(root)
-                    if (p.from_code, p.to_code) == (info.from_code, info.to_code)]
-        for old in replaced:
-            shutil.rmtree(old)
-        os.replace(staging / top, final)
+        installed = _installed(root)
+        pair = (info.from_code, info.to_code)
+        replaced = [path for path, old in installed  # the same pair, or a broken folder of the same name
+                    if (old is not None and (old.from_code, old.to_code) == pair) or (old is None and path == final)]
+        if (final.exists() or final.is_symlink()) and final not in replaced:
+            holder = next((old for path, old in installed if path == final), None)
+            what = (f"the installed package {holder} ({holder.from_code} → {holder.to_code})" if holder
+                    else "something that is not a package folder")
+            raise _error(archive, (
+                f"its folder {top!r} is already taken in {root} by {what}, and this archive holds "
+                f"{info.from_code} → {info.to_code}; the archive is mislabelled: download the right package, "
+                f"or remove {final} first if you mean to replace it"))
+        _swap_in(staging / top, final, replaced, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return read_package(final)
 
 
-def _extract(archive: Path, staging: Path) -> str:
+def _installed(root: Path) -> list[tuple[Path, PackageInfo | None]]:
+    """Every package folder, with its metadata, or None where it is broken (a reinstall replaces it)."""
+    found: list[tuple[Path, PackageInfo | None]] = []
+    for path in sorted(root.iterdir()):
+        if path.name.startswith(".") or path.is_symlink() or not path.is_dir():
+            continue
+        try:
+            found.append((path, read_package(path)))
+        except TranslationError:
+            found.append((path, None))
+    return found
+
+
+def _swap_in(new: Path, final: Path, replaced: list[Path], staging: Path) -> None:
+    """Move the old packages aside, the new one into place, then delete the old ones; on a failure
+    the old ones are put back."""
+    aside = []
+    try:
+        for index, old in enumerate(replaced):
+            parked = staging / f".old-{index}"
+            os.replace(old, parked)
+            aside.append((old, parked))
+        os.replace(new, final)
+    except OSError as exc:
+        for old, parked in reversed(aside):
+            os.replace(parked, old)
+        raise _error(final, f"could not put the package in place ({exc}); check the folder's permissions") from None
+
+
+def _extract(archive: Path, staging: Path, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> str:
     try:
         with zipfile.ZipFile(archive) as zf:
-            top = _check_archive(archive, zf)
-            zf.extractall(staging)
+            top = _check_archive(archive, zf, max_unpacked=max_unpacked)
+            _extract_members(archive, zf, staging, max_unpacked)
         return top
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise _corrupt(archive, f"not a valid zip archive ({exc})") from None
+
+
+def _extract_members(archive: Path, zf: zipfile.ZipFile, staging: Path, max_unpacked: int) -> None:
+    """Extract member by member, counting the bytes actually inflated: a member that produces more
+    than its header declares, or an archive past the limit, stops at once."""
+    total = 0
+    real = staging.resolve()
+    for info in zf.infolist():
+        target = staging.joinpath(*info.filename.rstrip("/").split("/"))
+        if not target.resolve().is_relative_to(real):  # names were checked; this is the belt to those braces
+            raise _corrupt(archive, f"unsafe path in the archive: {info.filename!r}")
+        if info.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with zf.open(info) as source, open(target, "xb") as out:
+            while True:
+                try:
+                    chunk = source.read(1024 * 1024)  # zipfile checks the CRC as the member ends
+                except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                    raise _corrupt(archive, f"member {info.filename!r} fails its checksum (truncated or damaged "
+                                            f"download: {exc})") from None
+                if not chunk:
+                    break
+                written += len(chunk)
+                total += len(chunk)
+                if written > info.file_size:
+                    raise _corrupt(archive, f"member {info.filename!r} inflates to more than its declared "
+                                            f"{info.file_size} bytes")
+                if total > max_unpacked:
+                    raise _corrupt(archive, f"the archive unpacks to more than {_size(max_unpacked)} "
+                                            "(a zip bomb, or not a translation package)")
+                out.write(chunk)
 
 
 def _load_metadata(archive: Path, folder: Path) -> Any:
@@ -275,25 +395,83 @@ def index_url() -> str:
     return str(argos_settings.remote_package_index)
 
 
-def _fetch(url: str, timeout: float) -> bytes:
-    """One attempt, short timeout: offline must fail at once, not retry into RecursionError."""
+def link_refused(url: str) -> str | None:
+    """Why a package link (or a redirect) from the index may not be followed, or None.
+
+    Links come from the index, which is data from the network: only ``https://`` is followed (and
+    ``http://`` to this machine, a local mirror). ``file://`` would read local files, ``ftp://`` and
+    plain ``http://`` elsewhere travel unprotected (and reach 169.254.169.254 and the like)."""
+    try:
+        parts = urlsplit(str(url))
+        host = parts.hostname
+    except ValueError:
+        return "it is not a valid URL"
+    if parts.scheme == "https" and host:
+        return None
+    if parts.scheme == "http" and host and _is_loopback(host):
+        return None
+    return "only https:// links are followed"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to where a link itself could point."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        why = link_refused(newurl)
+        if why:
+            raise urllib.error.URLError(f"redirected to {newurl}, which is refused: {why}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _fetch(url: str, timeout: float, limit: int = MAX_INDEX_BYTES, out: Any = None, *, checked: bool = False) -> bytes:
+    """One attempt, short timeout: offline must fail at once, not retry into RecursionError.
+
+    At most ``limit`` bytes are read (into ``out`` in pieces when given); ``checked`` applies
+    :func:`link_refused` to the URL and to every redirect."""
+    if checked:
+        why = link_refused(url)
+        if why:
+            raise urllib.error.URLError(f"refused: {why}")
+    opener = urllib.request.build_opener(_CheckedRedirects) if checked else urllib.request.build_opener()
     request = urllib.request.Request(url, headers={"User-Agent": "handoutgen"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.read()
+    data, size = [], 0
+    with opener.open(request, timeout=timeout) as response:
+        while chunk := response.read(1024 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise urllib.error.URLError(f"more than {_size(limit)}; not a package or an index")
+            if out is not None:
+                out.write(chunk)
+            else:
+                data.append(chunk)
+    return b"".join(data)
 
 
 def fetch_index(url: str | None = None, timeout: float = INDEX_TIMEOUT) -> list[dict[str, Any]]:
     """Download the package index once; offline, a TranslationError saying what to do instead."""
     url = url or index_url()
     try:
-        data = json.loads(_fetch(url, timeout))
+        raw = _fetch(url, timeout)
     except (OSError, urllib.error.URLError, socket.timeout) as exc:
         reason = getattr(exc, "reason", exc)
         raise TranslationError(problems=[Problem(url, None, (
             f"cannot reach the Argos package index ({reason}); offline, install from a file "
             "instead: `generate.py models install FILE.argosmodel` (copy the file from a machine "
             "with internet)"))]) from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # urllib: "unknown url type"
+        raise _error(url, f"the package index address is not a URL ({exc}); fix ARGOS_PACKAGE_INDEX") from None
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # not JSON, or not UTF-8
         raise _error(url, f"the package index is not JSON ({exc}); try again later") from None
     if not isinstance(data, list):
         raise _error(url, "the package index is not a list of packages; try again later")
@@ -304,11 +482,17 @@ def install_pair(from_code: str, to_code: str, folder: Path | None = None, *,
                  url: str | None = None, timeout: float = INDEX_TIMEOUT,
                  downloads: Path | None = None) -> PackageInfo:
     """Install the index's package for a language pair (online only)."""
+    for code in (from_code, to_code):
+        if not isinstance(code, str) or not _ARGOS_CODE_RE.fullmatch(code):
+            raise _error("models install", (
+                f"{code!r} is not a language code of the package index; give two or three lower-case letters "
+                "such as en, es, zt (Chinese, traditional) or pb (Brazilian Portuguese)"))
     root = packages_dir(folder)
     configure_argos(root)
     index = fetch_index(url, timeout)
     entry = _pick_entry(index, from_code, to_code, url or index_url())
-    name = f"translate-{from_code}_{to_code}-{entry.get('package_version', '0')}.argosmodel"
+    version = _SAFE_VERSION_RE.sub("_", str(entry.get("package_version", "0")))[:40].strip("_") or "0"
+    name = f"translate-{from_code}_{to_code}-{version}.argosmodel"  # the index's text never makes a path
     target = Path(downloads or root.parent / "argos-downloads") / name  # beside the packages
     _download(entry, target)
     try:
@@ -329,16 +513,21 @@ def _pick_entry(index: list[dict[str, Any]], from_code: str, to_code: str, url: 
 
 
 def _download(entry: dict[str, Any], target: Path) -> None:
-    """Try each link once; write atomically so a broken download never looks installed."""
+    """Try each link once; write atomically so a broken download never looks installed. Links the
+    index gives are followed only over https (see :func:`link_refused`)."""
     errors = []
-    for link in entry.get("links") or []:
+    links = entry.get("links") or []
+    for link in links if isinstance(links, list) else []:
+        why = link_refused(link)
+        if why:
+            errors.append(f"{link}: not followed, {why}")
+            continue
         try:
-            data = _fetch(link, DOWNLOAD_TIMEOUT)
-        except (OSError, urllib.error.URLError, socket.timeout) as exc:
+            with atomic_writer(target) as handle:
+                _fetch(link, DOWNLOAD_TIMEOUT, MAX_DOWNLOAD_BYTES, handle, checked=True)
+        except (OSError, urllib.error.URLError, socket.timeout, ValueError) as exc:
             errors.append(f"{link}: {getattr(exc, 'reason', exc)}")
             continue
-        with atomic_writer(target) as handle:
-            handle.write(data)
         return
     raise TranslationError(problems=[Problem(str(target), None, (
         "download failed (" + ("; ".join(errors) or "the index lists no link") +

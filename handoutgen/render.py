@@ -10,16 +10,16 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
 from .clinic import PAPER_SIZES, Clinic
 from .content import Handout, Text
-from .errors import RenderError
+from .errors import CatalogError, ContentError, Problem, RenderError
 from .locales import LocaleInfo
 from .markup import fill_placeholders, strip_markup, to_html
 
@@ -39,7 +39,11 @@ class Project:
 
     @property
     def handouts(self) -> Path:
-        return self.root / "handouts"
+        """The handouts folder, once no file in it is a symlink leading out of the project (the
+        content loader would otherwise read, and quote in its errors, any file on the machine)."""
+        folder = self.root / "handouts"
+        _refuse_links_out(self.root, [folder, *(folder.iterdir() if folder.is_dir() else ())])
+        return folder
 
     @property
     def templates(self) -> Path:
@@ -55,31 +59,143 @@ class Project:
 
     @property
     def clinic_file(self) -> Path:
-        return self.root / "clinic.yaml"
+        path = self.root / "clinic.yaml"
+        _refuse_links_out(self.root, [path])
+        return path
 
     def asset_roots(self) -> tuple[Path, ...]:
-        return tuple((self.root / name).resolve() for name in ASSET_DIRS)
+        """The folders the renderer may read, as real paths; a folder that is a symlink leading out
+        of the project is no root at all (its files are then refused like any outside file)."""
+        real = self.root.resolve()
+        roots = ((self.root / name).resolve() for name in ASSET_DIRS)
+        return tuple(root for root in roots if root.is_relative_to(real))
+
+
+def _refuse_links_out(root: Path, paths: list[Path]) -> None:
+    from .incremental import refuse_outside_links
+
+    refuse_outside_links(root, paths)
 
 
 # -- HTML ------------------------------------------------------------------------------------------
 
+class ProjectLoader(jinja2.FileSystemLoader):
+    """Templates from ``templates/`` only: a template that is (or sits under) a symlink leading out
+    of the project is refused, naming it, instead of being read."""
+
+    def __init__(self, project: Project):
+        super().__init__(str(project.templates))
+        self.project = project
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        # checked before anything is opened: FileSystemLoader itself follows symlinks anywhere
+        pieces = jinja2.loaders.split_template_path(template)  # refuses ".." in the name
+        path = self.project.templates.joinpath(*pieces)
+        real = path.resolve()
+        if (path.exists() or path.is_symlink()) and not real.is_relative_to(self.project.root.resolve()):
+            shown = path.relative_to(self.project.root) if path.is_relative_to(self.project.root) else path
+            raise ContentError(problems=[Problem(str(shown), None, (
+                f"leads to {real}, outside the project (a symlink); templates are read only from the "
+                "project's templates/ folder: copy the file there instead of linking to it"))])
+        return super().get_source(environment, template)
+
+
 def make_environment(project: Project) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(project.templates)),
+    """Autoescaped and sandboxed: a template reaches only the values it is given, never Python's
+    internals (``cycler.__init__.__globals__.os``), so it cannot read or run anything the renderer's
+    URL lock-down would refuse."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(
+        loader=ProjectLoader(project),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         keep_trailing_newline=True,
     )
     env.filters["css_string"] = css_string
+    install_translations(env, SourceLabels())
     return env
 
 
+class SourceLabels:
+    """Template labels before a locale is installed: the English itself."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+def install_translations(env: jinja2.Environment, translations: Any,
+                         where: Callable[[str, str | None], tuple[str, int | None]] | None = None) -> None:
+    """Make ``_()``, ``gettext`` and ``{% trans %}`` in templates use ``translations``, escaped.
+
+    Jinja's own newstyle gettext marks the *translated* string as safe markup before %-formatting
+    it (only the variables are escaped), so a translation holding ``<script>`` or ``<a href>`` would
+    reach the page as HTML. Here the translation is escaped first, like every other text, and only
+    then are the (escaped) variables put in. A translation whose %-variables do not fit its English
+    (``100%``, ``%(pgae)s``) is a CatalogError naming the entry (``where`` gives its file and line),
+    not a traceback.
+    """
+
+    def fill(msgid: str, context: str | None, translated: str, variables: dict[str, Any]) -> Markup:
+        try:
+            return escape(translated) % variables
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            names = ", ".join(f"%({name})s" for name in variables if name not in ("num", "context")) or "none"
+            file, line = where(msgid, context) if where else (f"templates/{TEMPLATE}", None)
+            raise CatalogError(problems=[Problem(file, line, (
+                f"the translation of {msgid!r} ({translated!r}) does not fit its %-variables "
+                f"({type(exc).__name__}: {exc}); use exactly the English's variables ({names}) and write a "
+                "literal percent sign as %%"))]) from None
+
+    @jinja2.pass_context
+    def gettext(context: jinja2.runtime.Context, string: str, /, **variables: Any) -> Markup:
+        return fill(string, None, translations.gettext(string), variables)
+
+    @jinja2.pass_context
+    def ngettext(context: jinja2.runtime.Context, singular: str, plural: str, num: int, /,
+                 **variables: Any) -> Markup:
+        variables.setdefault("num", num)
+        return fill(singular, None, translations.ngettext(singular, plural, num), variables)
+
+    @jinja2.pass_context
+    def pgettext(context: jinja2.runtime.Context, msgctxt: str, string: str, /, **variables: Any) -> Markup:
+        variables.setdefault("context", msgctxt)
+        return fill(string, msgctxt, translations.pgettext(msgctxt, string), variables)
+
+    @jinja2.pass_context
+    def npgettext(context: jinja2.runtime.Context, msgctxt: str, singular: str, plural: str, num: int, /,
+                  **variables: Any) -> Markup:
+        variables.setdefault("context", msgctxt)
+        variables.setdefault("num", num)
+        return fill(singular, msgctxt, translations.npgettext(msgctxt, singular, plural, num), variables)
+
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} calls gettext(s, **vars)
+    env.globals.update(gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext)
+
+
+# Quotes, backslash and < > as CSS escapes; a new line as CSS's own; other white-space controls (a raw
+# carriage return or form feed would end the string and let the rest be read as CSS) as a space;
+# any other control character, which no font draws, dropped.
+_CSS_STRING_ESCAPES: dict[int, str | None] = {code: None for code in (*range(0x20), 0x7F)}
+_CSS_STRING_ESCAPES.update({ord(c): " " for c in "\t\r\f\v"})
+_CSS_STRING_ESCAPES.update({ord(c): f"\\{ord(c):x} " for c in '\\"\'<>\n'})
+
+
 def css_string(value: str) -> Markup:
-    """A CSS string literal; used for page-margin labels, which CSS (not HTML) prints."""
+    """A CSS string literal; used for page-margin labels, which CSS (not HTML) prints. Nothing in
+    ``value`` can end the string early (see ``_CSS_STRING_ESCAPES``)."""
     text = value.unescape() if isinstance(value, Markup) else str(value)
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
-    return Markup(f'"{escaped}"')
+    return Markup('"' + text.translate(_CSS_STRING_ESCAPES) + '"')
 
 
 def page_label_css(label: str) -> Markup:
@@ -114,7 +230,18 @@ def render_html(project: Project, env: jinja2.Environment, handout: Handout, cli
         translated = translations.pgettext(text.context, text.text) if text.context else translations.gettext(text.text)
         return fill_placeholders(strip_markup(translated), values)
 
-    env.install_gettext_translations(translations, newstyle=True)
+    def where(msgid: str, context: str | None) -> tuple[str, int | None]:
+        catalog = getattr(translations, "catalog", None)
+        if catalog is None:
+            return f"templates/{TEMPLATE}", None
+        from .catalog import po_path
+
+        message = catalog.get(msgid, context=context)
+        path = po_path(project.locales, locale.code)
+        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+        return str(shown), (message.lineno if message is not None else None)
+
+    install_translations(env, translations, where)
     template = env.get_template(TEMPLATE)
     logo = clinic.logo.relative_to(project.root.resolve()).as_posix() if clinic.logo else None
     return template.render(

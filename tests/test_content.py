@@ -12,7 +12,7 @@ from handoutgen.content import load_handouts, parse_handout
 from handoutgen.errors import ContentError
 
 DATA = Path(__file__).parent / "data"
-BAD = sorted((DATA / "bad").glob("*.yaml"))
+BAD = sorted((DATA / "bad" / "handout").glob("*.yaml"))  # also run through generate.py by test_bad_inputs.py
 PLACEHOLDERS = {"clinic_name", "clinic_phone", "clinic_address", "clinic_website", "emergency_number"}
 
 

@@ -205,3 +205,160 @@ def test_packages_dir_is_set_before_argostranslate_is_imported(argos_packages, t
 def test_locale_codes_map_to_argos_codes():
     assert [models.argos_code(c) for c in ("es", "zh_Hans", "zh_Hant", "pt_BR", "vi", "es-MX")] == \
         ["es", "zh", "zt", "pb", "vi", "es"]
+
+
+# --- hostile archives and indexes ------------------------------------------------------------
+
+def _archive_like(source: Path, dest: Path, extra: list[tuple[zipfile.ZipInfo | str, bytes]] = (),
+                  rename: dict[str, str] | None = None, metadata: dict | None = None) -> Path:
+    """A copy of a real package archive, with members renamed, replaced or added."""
+    rename = rename or {}
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item)
+            name = item.filename
+            for old, new in rename.items():
+                name = name.replace(old, new, 1) if name.startswith(old) else name
+            if metadata is not None and name.endswith("/metadata.json"):
+                data = json.dumps({**json.loads(data), **metadata}).encode()
+            out.writestr(name, data)
+        for info, data in extra:
+            out.writestr(info, data)
+    return dest
+
+
+@pytest.mark.parametrize("member", [
+    "translate-en_es-1_0/../../escaped.txt",
+    "/tmp/absolute.txt",
+    "translate-en_es-1_0/..\\..\\escaped.txt",
+    "translate-en_es-1_0//double.txt",
+    "C:/windows.txt",
+], ids=["dotdot", "absolute", "backslash", "empty-part", "drive"])
+def test_archive_member_paths_are_checked_before_extraction(argos_packages, tmp_path, member):
+    archive = _archive_like(argos_packages.copy_en_es, tmp_path / "evil.argosmodel", [(member, b"pwned")])
+    message = _assert_refused(archive, tmp_path / "packages", "")
+    assert "unsafe path" in message or "one top-level folder" in message, message
+    assert not (tmp_path / "escaped.txt").exists() and not Path("/tmp/absolute.txt").exists()
+
+
+def test_a_symlink_member_is_refused(argos_packages, tmp_path):
+    link = zipfile.ZipInfo("translate-en_es-1_0/model/vocab.txt")
+    link.create_system = 3
+    link.external_attr = (0o120777 << 16)
+    archive = _archive_like(argos_packages.copy_en_es, tmp_path / "link.argosmodel", [(link, b"/etc/passwd")])
+    _assert_refused(archive, tmp_path / "packages", "symbolic link")
+
+
+def test_a_zip_bomb_is_refused_from_the_central_directory_before_inflating(argos_packages, tmp_path):
+    archive = tmp_path / "bomb.argosmodel"
+    with zipfile.ZipFile(argos_packages.copy_en_es) as src, zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            out.writestr(item, src.read(item))
+        with out.open("translate-en_es-1_0/model/padding.bin", "w", force_zip64=True) as handle:
+            for _ in range(200):
+                handle.write(bytes(1024 * 1024))  # 200 MB of zeros, about 200 KB packed
+    started = time.monotonic()
+    _assert_refused(archive, tmp_path / "packages", "(a zip bomb)")
+    assert time.monotonic() - started < 2.0, "refused from the sizes, without inflating"
+
+
+def test_an_archive_over_the_size_limit_is_refused(argos_packages, tmp_path):
+    folder = tmp_path / "packages"
+    with pytest.raises(TranslationError) as caught:
+        models.install_file(argos_packages.copy_en_es, folder, max_unpacked=64 * 1024)
+    assert "would unpack to more than 64 KB (a zip bomb, or not a translation package)" in str(caught.value)
+    assert list(folder.iterdir()) == []
+    assert models.install_file(argos_packages.copy_en_es, folder).to_code == "es"  # the default limit fits
+
+
+def test_a_member_whose_header_lies_about_its_size_is_refused_without_inflating(argos_packages, tmp_path):
+    """The central directory says 10 bytes; the data inflates to 50 MB. Extraction stops at the
+    declared size and the member fails its checksum: nothing is left behind."""
+    import struct
+
+    archive = _archive_like(argos_packages.copy_en_es, tmp_path / "lies.argosmodel",
+                            [("translate-en_es-1_0/model/extra.bin", bytes(50_000_000))])
+    data = bytearray(archive.read_bytes())
+    at = data.rfind(b"PK\x01\x02")  # the last central-directory entry: extra.bin
+    assert data[at + 46:at + 46 + len("translate-en_es-1_0/model/extra.bin")] == b"translate-en_es-1_0/model/extra.bin"
+    data[at + 24:at + 28] = struct.pack("<I", 10)  # uncompressed size
+    archive.write_bytes(bytes(data))
+    started = time.monotonic()
+    _assert_refused(archive, tmp_path / "packages", "fails its checksum")
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_member_listed_twice_is_refused(argos_packages, tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name, as it should
+        archive = _archive_like(argos_packages.copy_en_es, tmp_path / "twice.argosmodel",
+                                [("translate-en_es-1_0/metadata.json", b'{"from_code": "en", "to_code": "fr"}')])
+    _assert_refused(archive, tmp_path / "packages", "twice")
+
+
+def test_a_folder_name_taken_by_another_pair_is_a_clear_error_and_keeps_it(argos_packages, tmp_path):
+    folder = tmp_path / "packages"
+    installed = models.install_file(argos_packages.copy_en_es, folder)
+    clash = _archive_like(argos_packages.copy_es_en, tmp_path / "clash.argosmodel",
+                          rename={"translate-es_en-1_0": "translate-en_es-1_0"})
+    with pytest.raises(TranslationError) as caught:
+        models.install_file(clash, folder)
+    message = str(caught.value)
+    assert len(message.splitlines()) == 1 and message.startswith(str(clash))
+    assert "'translate-en_es-1_0' is already taken" in message and "en → es" in message and "es → en" in message
+    assert models.list_packages(folder) == [installed], "the installed package is untouched"
+    assert [p.name for p in folder.iterdir()] == ["translate-en_es-1_0"], "no staging folder left behind"
+
+
+def test_a_broken_package_folder_is_replaced_by_a_reinstall(argos_packages, tmp_path):
+    folder = tmp_path / "packages"
+    broken = folder / "translate-en_es-1_0"
+    broken.mkdir(parents=True)
+    (broken / "metadata.json").write_text("{not json")
+    info = models.install_file(argos_packages.copy_en_es, folder)
+    assert info.path == broken and models.list_packages(folder) == [info]
+
+
+def test_the_index_may_not_point_at_local_files_or_plain_http(argos_packages, tmp_path):
+    """Links come from the index, which is data from the network: file:// would read this machine's
+    files, and plain http:// (to 169.254.169.254, say) travels unprotected. Only https is followed."""
+    secret = tmp_path / "translate-en_es-1_0.argosmodel"
+    secret.write_bytes(argos_packages.copy_en_es.read_bytes())  # a real package: it would install
+    index = tmp_path / "index.json"
+    index.write_text(json.dumps([{"type": "translate", "from_code": "en", "to_code": "es", "package_version": "1.0",
+                                  "links": [secret.as_uri(), "http://169.254.169.254/latest/p.argosmodel",
+                                            "ftp://example.com/p.argosmodel"]}]))
+    with pytest.raises(TranslationError) as caught:
+        models.install_pair("en", "es", tmp_path / "packages", url=index.as_uri(), downloads=tmp_path / "dl")
+    message = str(caught.value)
+    assert message.count("not followed, only https:// links are followed") == 3, message
+    assert models.list_packages(tmp_path / "packages") == []
+
+
+def test_a_link_refusal_covers_redirects_too():
+    assert models.link_refused("https://argos-net.com/v1/translate-en_es-1_0.argosmodel") is None
+    assert models.link_refused("http://127.0.0.1:8000/p.argosmodel") is None  # a mirror on this machine
+    for url in ("file:///etc/passwd", "http://169.254.169.254/", "ftp://x/y", "https://", "javascript:x", "data:,x"):
+        assert models.link_refused(url), url
+
+
+def test_an_index_version_cannot_place_the_download_elsewhere(local_index, tmp_path):
+    served = json.loads(urllib.request.urlopen(local_index).read())
+    served[0]["package_version"] = "../../../escaped"
+    index = tmp_path / "index.json"
+    index.write_text(json.dumps(served))
+    downloads = tmp_path / "dl"
+    precious = tmp_path / "escaped.argosmodel"  # where dl/translate-en_es-../../../escaped… would land
+    precious.write_text("a file of the user's")
+    info = models.install_pair("en", "es", tmp_path / "packages", url=index.as_uri(), downloads=downloads)
+    assert info.to_code == "es"
+    assert precious.read_text() == "a file of the user's", "the download was written outside its folder"
+    assert list(downloads.iterdir()) == []
+
+
+@pytest.mark.parametrize("pair", [("../x", "es"), ("en", "es/../../x"), ("EN", "es")])
+def test_a_pair_must_be_index_codes(tmp_path, pair):
+    with pytest.raises(TranslationError, match="is not a language code of the package index"):
+        models.install_pair(*pair, tmp_path / "packages", url="file:///nonexistent/index.json")

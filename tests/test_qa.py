@@ -56,7 +56,7 @@ def test_finding_prints_file_line_severity_check_and_the_english():
 def test_check_names_are_stable_and_described():
     assert set(CHECKS) == {"numbers", "placeholders", "format", "markup", "glossary-required", "glossary-keep",
                            "untranslated", "empty", "length-ratio", "sentence-count", "ending-punctuation",
-                           "emergency-number"}
+                           "emergency-number", "markup-added", "url-added", "bidi-control"}
     for severity, description in CHECKS.values():
         assert severity in ("error", "warning") and description and "\n" not in description
 
@@ -566,3 +566,80 @@ def test_locale_digits_count_as_the_same_numbers(numbers, locale):
     source = "Take " + ", then ".join(f"{n} drops" for n in numbers) + "."
     target = "خذ " + " ثم ".join(f"{n} قطرة" for n in numbers).translate(ARABIC_INDIC) + "."
     assert "numbers" not in checks(source, target, locale)
+
+
+# -- what a translation must not add: markup, addresses, bidi controls ---------------------------------
+
+@pytest.mark.parametrize("target, token", [
+    ("Gọi cho chúng tôi <script>alert(1)</script>", "<script>"),
+    ('Llámenos <a href="http://169.254.169.254/">hoy</a>', '<a href="http://169.254.169.254/">'),
+    ('Llámenos <img src=x onerror=alert(1)', "<img src=x onerror=alert(1)"),  # unclosed tag
+    ("Llámenos <b>hoy</b>", "<b>"),
+    ("Llámenos <!-- hoy -->", "<!-- hoy -->"),
+    ("Llámenos &lt;b&gt; hoy", "&lt;"),
+    ("Llámenos&#32;hoy", "&#32;"),
+    ("Llámenos <svg/onload=alert(1)>", "<svg/onload=alert(1)>"),
+])
+def test_markup_in_a_translation_is_an_error(target, token):
+    found = [(c, s, m) for c, s, m in check_entry("Call us the same day", target, "es") if c == "markup-added"]
+    assert found and all(s == "error" for _, s, _ in found)
+    assert any(f'"{token}"' in m for _, _, m in found), found
+
+
+@pytest.mark.parametrize("target, address", [
+    ('Llámenos <a href="http://169.254.169.254/latest/">hoy</a>', "http://169.254.169.254/latest/"),
+    ("Visite https://evil.example.com/login hoy.", "https://evil.example.com/login"),
+    ("Abra javascript:alert(document.domain) hoy.", "javascript:alert(document.domain)"),
+    ("Abra data:text/html;base64,PHNjcmlwdD4= hoy.", "data:text/html;base64,PHNjcmlwdD4="),
+    ("Lea file:///etc/passwd hoy.", "file:///etc/passwd"),
+    ("Visite www.evil-pharmacy.com.", "www.evil-pharmacy.com"),
+    ("Visite //evil.example.net/x hoy.", "//evil.example.net/x"),
+    ("Escriba a refunds@evil.example.com.", "refunds@evil.example.com"),
+    ("Visite cheap-pills.ru hoy.", "cheap-pills.ru"),
+    ("Visite 169.254.169.254.", "169.254.169.254"),
+])
+def test_an_address_in_a_translation_that_the_english_lacks_is_an_error(target, address):
+    found = [(c, s, m) for c, s, m in check_entry("Call us the same day.", target, "es") if c == "url-added"]
+    assert found and all(s == "error" for _, s, _ in found)
+    assert any(f'"{address}"' in m for _, _, m in found), found
+
+
+@pytest.mark.parametrize("source, target", [
+    ("See www.cdc.gov for more.", "Vea www.cdc.gov para más información."),  # the English's own address
+    ("Write to help@example.org.", "Escriba a help@example.org."),
+    ("Visit {clinic_website} today.", "Visite {clinic_website} hoy."),  # a placeholder is not an address
+    ("Take 1.5 mg at 8 a.m., e.g. with food.", "Tome 1,5 mg a las 8 a.m., p. ej. con comida."),
+    ("If x < 5, wait.", "Si x < 5, espere."),
+    ("Data", "Data: 1 de novembro"),  # Portuguese "data" (date) with a colon is no data: URL
+    ("Rest today. It helps.", "Descanse hoy.Es bueno."),  # a missing space is no domain
+])
+def test_no_added_markup_or_address_where_there_is_none(source, target):
+    assert not [c for c, _, _ in check_entry(source, target, "es") if c in ("markup-added", "url-added")]
+
+
+def test_bidi_controls_in_a_translation_are_a_warning_naming_them():
+    target = "اتصل بالرقم \u202e0010-555\u202c اليوم."
+    found = [(s, m) for c, s, m in check_entry("Call 555-0100 today.", target, "ar") if c == "bidi-control"]
+    assert len(found) == 1 and found[0][0] == "warning"
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in found[0][1] and "U+202C POP DIRECTIONAL FORMATTING" in found[0][1]
+    for control in "\u202a\u202b\u202d\u2066\u2067\u2068\u2069":
+        assert [c for c, _, _ in check_entry("Call us.", f"Gọi {control}cho{control} chúng tôi.", "vi")
+                if c == "bidi-control"], hex(ord(control))
+
+
+def test_marks_that_belong_in_right_to_left_text_are_not_bidi_controls():
+    # LRM, RLM and ALM are ordinary in Arabic text (around numbers and Latin words)
+    target = "اتصل بنا على \u200e{clinic_phone}\u200f اليوم\u061c."
+    assert not [c for c, _, _ in check_entry("Call us at {clinic_phone} today.", target, "ar") if c == "bidi-control"]
+
+
+def test_catalogue_findings_name_the_entry_with_injected_markup_and_controls(tmp_path):
+    catalog = Catalog(locale="es")
+    catalog.add("Call us the same day", "Llámenos <a href=\"http://169.254.169.254/\">hoy</a>", lineno=7)
+    catalog.add("Rest today.", "Descanse \u2067hoy\u2069.", lineno=11)
+    findings = check_catalog(catalog, Path("locales/es/LC_MESSAGES/handouts.po"), "es")
+    by_check = {f.check: f for f in findings}
+    assert by_check["markup-added"].severity == by_check["url-added"].severity == "error"
+    assert str(by_check["markup-added"]).startswith("locales/es/LC_MESSAGES/handouts.po:7: error[markup-added]: ")
+    assert by_check["bidi-control"].severity == "warning" and by_check["bidi-control"].line == 11
+    assert 'English: "Rest today."' in str(by_check["bidi-control"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,19 @@ def test_page_budget_overflow_is_a_warning_and_strict_makes_it_an_error(project:
     assert outcome.error is None and any("page budget of 1" in w for w in outcome.warnings)
     strict = build(project, BuildOptions(locales=("en",), handouts=("aftercare",), strict=True), report=lambda line: None)[0]
     assert strict.error and "page budget of 1" in strict.error
+
+
+def test_body_markup_escapes_before_it_adds_tags() -> None:
+    """markup.to_html: whatever a translator or author types is text; only **, * and {placeholders}
+    become tags, and clinic values are escaped too."""
+    from handoutgen.markup import to_html
+
+    html = str(to_html('**<b>x</b>** *" onmouseover="alert(1)* <a href="javascript:x">y</a> {clinic_name} & {nope}',
+                       {"clinic_name": '<img src="http://169.254.169.254/">'}))
+    assert "<strong>&lt;b&gt;x&lt;/b&gt;</strong>" in html
+    assert "<em>&#34; onmouseover=&#34;alert(1)</em>" in html
+    assert "&lt;a href=&#34;javascript:x&#34;&gt;y&lt;/a&gt;" in html
+    assert ('<span class="value value-clinic_name" dir="ltr">&lt;img src=&#34;http://169.254.169.254/&#34;&gt;'
+            "</span>") in html
+    assert "&amp; {nope}" in html
+    assert re.findall(r"<(\w+)", html) == ["strong", "em", "span"]
