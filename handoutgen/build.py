@@ -392,6 +392,8 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
 
     report = report or (lambda line: print(line, file=sys.stderr))
     root = Path(root).resolve()
+    for code in options.locales:  # a bad code is refused before the lock or any file is touched
+        locale_info(code)
     run = BuildRun()
     with build_lock(root / "build", report):
         if not explain:

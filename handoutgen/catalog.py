@@ -22,7 +22,11 @@ PO_WIDTH = 76
 
 
 def po_path(locales_dir: Path, lang: str) -> Path:
-    return Path(locales_dir) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    """Where a locale's catalogue lives; the code is checked first, so it never becomes a path
+    outside ``locales/`` (every command that takes a locale comes through here)."""
+    from .locales import check_code
+
+    return Path(locales_dir) / check_code(lang) / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def pot_path(locales_dir: Path) -> Path:
@@ -397,6 +401,7 @@ def _carry(template_msg: Message, old: Message) -> Message:
     merged.flags = set(template_msg.flags) | (set(old.flags) - {"python-format"})
     merged.user_comments = list(old.user_comments)
     merged.previous_id = old.previous_id
+    merged.lineno = old.lineno  # findings on an in-memory merge still point at the file's lines
     return merged
 
 

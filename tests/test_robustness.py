@@ -369,3 +369,21 @@ def test_strict_turns_check_warnings_into_errors(repo: Path) -> None:
     strict = cli(repo, "build", "-l", "ko", "--strict", check=False)
     assert relaxed.returncode == 0, relaxed.stderr
     assert strict.returncode == 1 and "check warnings (--strict)" in strict.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["catalogs", "update", "{outside}"], ["catalogs", "init", "{outside}"], ["translate", "{outside}"],
+    ["review", "sheet", "{outside}"], ["review", "approve", "{outside}", "--reviewer", "A", "--all", "--yes"],
+    ["build", "-l", "{outside}"], ["check", "-l", "{outside}"], ["status", "-l", "{outside}"],
+])
+def test_a_locale_code_never_becomes_a_path_outside_the_project(repo: Path, tmp_path: Path, args: list[str]) -> None:
+    """Every command that takes a locale refuses a code that is a path, before reading or writing."""
+    outside = tmp_path / "outside"
+    (outside / "LC_MESSAGES").mkdir(parents=True)
+    po = outside / "LC_MESSAGES" / "handouts.po"
+    shutil.copy2(po_path(repo / "locales", "es"), po)
+    before = po.read_bytes()
+    code = os.path.relpath(outside, repo / "locales")
+    result = cli(repo, *[a.format(outside=code) for a in args], check=False)
+    assert result.returncode == 3 and "is a path, not a locale code" in result.stderr, result.stderr
+    assert po.read_bytes() == before and sorted(p.name for p in outside.rglob("*")) == ["LC_MESSAGES", "handouts.po"]
