@@ -277,6 +277,10 @@ def validate_sheets(root: Path, locales: tuple[str, ...] = (), *, strict: bool =
     lines: list[str] = []
     _report_unbuilt(inputs, run, lines.append)
     result.errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
+    from .render import check_stylesheets
+
+    # the stylesheets, as the build checks them before rendering anything
+    result.errors.extend(line for error in check_stylesheets(inputs.project) for line in str(error).splitlines())
     result.waiting = run.waiting
     for code in codes:
         locale = locale_info(code)
@@ -466,6 +470,16 @@ def _render_stale(inputs: Inputs, stale: list, options: BuildOptions, manifest, 
         return
     renderer = stale[0][2]
     root = inputs.project.root
+    from .render import validate_stylesheets
+
+    # only now that something is rendered (it imports WeasyPrint): a stylesheet WeasyPrint would read
+    # in part, or one referring outside the project, stops the build before any PDF is written
+    try:
+        validate_stylesheets(inputs.project)
+    except HandoutError:
+        for pool in renderer.pools:  # sheets already handed to workers are not finished
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
     for index, ((prepared, reasons, _), result) in enumerate(zip(stale, renderer.results()), 1):
         outcome = finish(inputs.project, prepared, result, options)
         run.outcomes.append(outcome)

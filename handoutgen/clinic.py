@@ -10,13 +10,15 @@ from pathlib import Path
 import yaml
 
 from .content import PLACEHOLDER_NAME_RE
-from .errors import CatalogError, ContentError
+from .errors import CatalogError, ContentError, HandoutError, Problem, RenderError
 from .yamldoc import Reader, display_path, read_mapping_file
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 #: Logo file types by extension; the file's first bytes must say the same.
 LOGO_TYPES = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP"}
+RASTER_KINDS = ("PNG", "JPEG", "GIF", "WebP")
 LOGO_MAX_BYTES = 10 * 1024 * 1024
+LOGO_MAX_PIXELS = 40_000_000  # a logo is printed 14 mm high: more pixels only cost memory
 # An SVG file: an optional BOM, XML declaration, comments and doctype, then the <svg> element.
 _SVG_START_RE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*"
                            rb"(?:<\?xml[^>]*>\s*|<!--.*?-->\s*|<!DOCTYPE\s+svg[^>\[]*(?:\[.*?\])?\s*>\s*)*"
@@ -76,16 +78,21 @@ def load_clinic(path: Path, project_root: Path) -> Clinic:
     paper = reader.optional(fields, "paper", "", reader.text, "letter").lower()
     if paper not in PAPER_SIZES:
         reader.problem(fields["paper"], "paper", f"unknown paper size '{paper}'; use letter or a4")
-    logo = _logo(reader, fields.get("logo"), project_root)
+    refused: list[Problem] = []  # what the logo would make the renderer fetch
+    logo = _logo(reader, fields.get("logo"), project_root, refused)
     locales = _locales(reader, fields.get("locales"))
     extra = _extra(reader, fields.get("extra"))
+    if reader.problems and refused:  # two kinds: exit code 1, every problem said
+        raise HandoutError(problems=reader.problems + refused)
     if reader.problems:
         raise ContentError(problems=reader.problems)
+    if refused:
+        raise RenderError(problems=refused)
     return Clinic(values["name"], values["phone"], values["address"], values["website"],
                   values["emergency_number"], logo, paper, locales, extra, path)
 
 
-def _logo(reader: Reader, node: yaml.Node | None, project_root: Path) -> Path | None:
+def _logo(reader: Reader, node: yaml.Node | None, project_root: Path, refused: list[Problem]) -> Path | None:
     if node is None:
         return None
     value = reader.text(node, "logo")
@@ -108,6 +115,11 @@ def _logo(reader: Reader, node: yaml.Node | None, project_root: Path) -> Path | 
         wrong = _not_an_image(path, LOGO_TYPES[path.suffix.lower()])
         if wrong:
             reader.problem(node, "logo", f"'{value}' {wrong}")
+        elif path.suffix.lower() == ".svg":
+            before = len(reader.problems)
+            _check_svg_logo(reader, path, project_root, refused, f"{reader.file}:{node.start_mark.line + 1}")
+            if len(reader.problems) == before and not refused:
+                return path
         else:
             return path
     return None
@@ -143,11 +155,130 @@ def _not_an_image(path: Path, expected: str) -> str | None:
         return f"is named as {expected} but holds {kind}; give it the right extension (or re-export it)"
     if kind == "SVG" and re.search(rb"<!ENTITY", data, re.IGNORECASE):
         return "is an SVG that declares XML entities, which a logo never needs; re-export the SVG without them"
+    if kind in RASTER_KINDS:
+        return _undecodable(path, kind)
     return None
 
 
+def _undecodable(path: Path, kind: str) -> str | None:
+    """Why a raster image cannot be decoded to its last pixel (cut off, corrupt), or None. The
+    renderer decodes it with the same library (Pillow), and would leave the logo out silently."""
+    import warnings
+
+    from PIL import Image, ImageFile
+
+    truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint turns it on for the whole process
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's DecompressionBombWarning: the size is judged below
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > LOGO_MAX_PIXELS:
+                    return (f"is {width}×{height} pixels; a logo needs far fewer (under "
+                            f"{LOGO_MAX_PIXELS // 1_000_000} million): export a smaller image")
+                image.load()
+    except Exception as exc:  # noqa: BLE001 - Pillow raises OSError, SyntaxError, ValueError… for a bad file
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        return f"cannot be decoded as a {kind} image ({detail}); the file is damaged or cut off: export the logo again"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
+    return None
+
+
+class SvgError(ValueError):
+    """An SVG that is not well-formed XML, with the line where the parser stopped."""
+
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def svg_references(data: bytes) -> list[tuple[int, str]]:
+    """(line, reference as written) for everything an SVG could make the renderer fetch: every
+    ``href`` (``xlink:href`` too) and ``src`` attribute, each ``url(…)`` in any other attribute (style,
+    fill, filter, mask…), in ``<style>`` elements (and their ``@import``), and ``xml-stylesheet``
+    instructions. Read with expat, the parser ElementTree (and so WeasyPrint) uses, so what the
+    renderer would read is what is judged; external entities are never loaded. Raises
+    :class:`SvgError` when the file is not well-formed XML."""
+    from xml.parsers import expat
+
+    from .render import css_references
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    found: list[tuple[int, str]] = []
+    styles: list[list] = []  # open <style> elements: [first line, text]
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        line = parser.CurrentLineNumber
+        for attribute, value in attributes.items():
+            if attribute.rsplit(" ", 1)[-1] in ("href", "src"):
+                found.append((line, value.strip()))
+            elif "(" in value or "\\" in value:
+                found.extend((line + row - 1, ref) for row, _, ref in css_references(value))
+        if name.rsplit(" ", 1)[-1] == "style":
+            styles.append([line, ""])
+
+    def text(chunk: str) -> None:
+        if styles:
+            styles[-1][1] += chunk
+
+    def end(name: str) -> None:
+        if name.rsplit(" ", 1)[-1] == "style" and styles:
+            line, css = styles.pop()
+            found.extend((line + row - 1, ref) for row, _, ref in css_references(css))
+
+    def instruction(target: str, body: str) -> None:
+        if target.lower() == "xml-stylesheet":
+            match = re.search(r"""href\s*=\s*(["'])(.*?)\1""", body, re.DOTALL)
+            found.append((parser.CurrentLineNumber, match.group(2).strip() if match else body.strip()))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.ProcessingInstructionHandler = instruction
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        where = f"line {exc.lineno}, column {exc.offset + 1}"
+        raise SvgError(exc.lineno, f"{expat.ErrorString(exc.code)} ({where})") from None
+    return found
+
+
+def _check_svg_logo(reader: Reader, path: Path, project_root: Path, refused: list[Problem], named_in: str) -> None:
+    """An SVG logo must be well-formed XML (or the renderer leaves it out without a word) and may
+    refer to nothing outside the project: its parts (``#id``), files beside it in assets/, and
+    data: URLs that refer to nothing else. Problems name the SVG file and line."""
+    from urllib.parse import urljoin
+
+    from .render import ALLOWED_URLS, Project, shown_url, url_refusal
+
+    shown = display_path(path, project_root)
+    try:
+        references = svg_references(path.read_bytes())
+    except SvgError as exc:
+        reader.problems.append(Problem(shown, exc.line, (
+            f"the logo ({named_in}) is not well-formed XML: {exc}; the printed sheet would have no logo. "
+            "Fix the SVG or export it again")))
+        return
+    roots = Project(Path(project_root)).asset_roots()
+    base = path.as_uri()
+    for line, reference in references:
+        if not reference or reference.startswith("#"):
+            continue
+        try:
+            reason = url_refusal(urljoin(base, reference), roots)
+        except ValueError:
+            reason = "is not a valid URL"
+        if reason:
+            refused.append(Problem(shown, line, (
+                f"the logo ({named_in}) refers to {shown_url(reference)}, which {reason}; {ALLOWED_URLS}: "
+                "embed the picture in the SVG (or copy it into assets/) or remove the reference")))
+
+
 def _locales(reader: Reader, node: yaml.Node | None) -> tuple[str, ...]:
-    from .locales import check_code
+    from .locales import check_code, locale_info
 
     if node is None:
         return ("en",)
@@ -157,7 +288,8 @@ def _locales(reader: Reader, node: yaml.Node | None) -> tuple[str, ...]:
         value = reader.text(item, f"locales[{index}]")
         if value:
             try:
-                result.append(check_code(value))
+                locale_info(check_code(value))  # a well-formed code Babel does not know (xx) is refused too
+                result.append(value)
             except CatalogError as exc:
                 reader.problem(item, f"locales[{index}]", str(exc))
     return tuple(result) or ("en",)

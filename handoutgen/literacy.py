@@ -171,6 +171,9 @@ class _ConfigReader(Reader):
 
 def load_literacy_config(path: Path) -> LiteracyConfig:
     """Read ``literacy.yaml``; every problem is raised at once as ``file:line: path: problem``."""
+    from .incremental import refuse_outside_links
+
+    refuse_outside_links(Path(path).parent, [Path(path)])  # a symlink out of the project is not read
     reader = _ConfigReader(str(path))
     root, fields = read_mapping_file(reader, path, _CONFIG_FIELDS, "copy literacy.yaml from the project")
     if fields is None or reader.problems:

@@ -217,8 +217,10 @@ class _GlossaryReader(Reader):
 
 def load_glossary(path: Path) -> Glossary:
     """Read ``glossary.yaml``; every problem is raised at once as ``file:line: path: problem``."""
+    from .incremental import refuse_outside_links
     from .locales import locale_info
 
+    refuse_outside_links(Path(path).parent, [Path(path)])  # a symlink out of the project is not read
     reader = _GlossaryReader(str(path))
     root, fields = read_mapping_file(reader, path, _GLOSSARY_FIELDS, "copy glossary.yaml from the project")
     if fields is None:
@@ -231,12 +233,13 @@ def load_glossary(path: Path) -> Glossary:
         keep["*"] = reader.keep(fields["keep"], "keep", defaults["glossary-keep"])
     required: dict[str, tuple[Term, ...]] = {}
     locales = (reader.mapping(fields["locales"], "locales") or {}) if "locales" in fields else {}
+    key_nodes = _key_nodes(fields["locales"]) if "locales" in fields else {}
     for code, node in locales.items():
         where = f"locales.{code}"
         try:
             locale_info(code)
         except CatalogError as exc:
-            reader.problem(node, where, f"{exc}")
+            reader.problem(key_nodes.get(code, node), where, f"{exc}")  # the key is what is wrong
             continue
         parts = reader.mapping(node, where, _LOCALE_FIELDS) or {}
         levels = reader.severities(parts["severity"], f"{where}.severity", defaults) if "severity" in parts else defaults
@@ -247,6 +250,16 @@ def load_glossary(path: Path) -> Glossary:
     if reader.problems:
         raise CatalogError(problems=reader.problems)
     return Glossary(required=required, keep=keep, file=str(path))
+
+
+def _key_nodes(node: yaml.Node) -> dict[str, yaml.Node]:
+    """A mapping's keys to their own nodes (the first of duplicates), for problems about a key."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    found: dict[str, yaml.Node] = {}
+    for key_node, _ in node.value:
+        found.setdefault(str(key_node.value), key_node)
+    return found
 
 
 # -- text helpers ---------------------------------------------------------------------------------

@@ -102,3 +102,36 @@ def test_shipped_handouts_are_valid_and_say_when_to_get_help() -> None:
         assert "{emergency_number}" in text and "{clinic_phone}" in text
         for banned in ("no side effects", "guarantee", "miracle", "%"):
             assert banned not in text, (handout.id, banned)
+
+
+# -- settings: a locale Babel does not know, a glossary key ------------------------------------------
+
+def test_a_clinic_locale_babel_does_not_know_is_refused_at_its_line(tmp_path: Path) -> None:
+    """A well-formed code (xx) that is no locale: a content error at clinic.yaml's line, not a
+    catalogue error without a line when the build first asks Babel about it."""
+    from conftest import copy_project
+    from handoutgen.clinic import load_clinic
+
+    project = copy_project(tmp_path / "project")
+    clinic = project / "clinic.yaml"
+    text = re.sub(r"(?m)^locales: .*$", "locales: [en, xx]", clinic.read_text())
+    clinic.write_text(text)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("locales:"))
+    with pytest.raises(ContentError) as info:
+        load_clinic(clinic, project)
+    assert str(info.value).startswith(f"clinic.yaml:{line}: locales[1]: Babel does not know the locale 'xx'"), info.value
+
+
+@pytest.mark.parametrize("key", ["vn", "../../etc", "xx_YY"])
+def test_a_glossary_locale_key_that_is_no_locale_is_reported_at_the_key(tmp_path: Path, key: str) -> None:
+    """The key is what is wrong, so the error names its line, not the line of the value under it."""
+    from handoutgen.errors import CatalogError
+    from handoutgen.qa import load_glossary
+
+    path = tmp_path / "glossary.yaml"
+    path.write_text(f"# a glossary\nlocales:\n  vi:\n    required:\n      needle: kim\n  '{key}':\n"
+                    "    required:\n      needle: kim\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        load_glossary(path)
+    [problem] = info.value.problems
+    assert (problem.line, problem.path) == (6, f"locales.{key}"), problem

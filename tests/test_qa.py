@@ -327,7 +327,7 @@ def test_glossary_unknown_fields_and_bad_values_name_their_lines(tmp_path):
     found = problems(path)
     assert f"{path}:2: severity.glossary-required: unknown severity 'loud'; use one of: error, warning, off" in found
     assert any(p.startswith(f"{path}:5: locales.es.requried: unknown field 'requried'") for p in found)
-    assert any(p.startswith(f"{path}:8: locales.xx_Nope:") for p in found)
+    assert any(p.startswith(f"{path}:7: locales.xx_Nope:") for p in found)  # the key's line: the key is wrong
     assert f"{path}:11: locales.vi.required.needle: no translations listed; give at least one" in found
     assert any(p.startswith(f"{path}:12: locales.vi.required.bruise.colour: unknown field 'colour'") for p in found)
     assert any(p.startswith(f"{path}:13: terms: unknown field 'terms'") for p in found)

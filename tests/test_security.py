@@ -168,6 +168,23 @@ def test_a_symlinked_handout_is_not_read_by_check_either(project: Path, outside:
                     "linking to it")]
 
 
+@pytest.mark.parametrize("name", ["glossary.yaml", "literacy.yaml"])
+def test_a_symlinked_settings_file_is_not_read_by_check_either(project: Path, outside: Path, capsys,
+                                                               name: str) -> None:
+    """The build refuses these before reading anything (inputs_digest); check reads them through
+    their own loaders, which refuse a link out of the project too, and leave it as it was."""
+    target = outside / name
+    target.write_bytes((project / name).read_bytes())
+    (project / name).unlink()
+    (project / name).symlink_to(target)
+    before = target.read_bytes()
+    assert main(["-C", str(project), "check", "-l", LOCALE]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [(f"error: {name}: is a symlink to {target.resolve()}, outside the project; nothing outside the "
+                    "project is read, so copy the file into the project instead of linking to it")], err
+    assert (project / name).is_symlink() and target.read_bytes() == before
+
+
 def test_a_symlink_that_stays_inside_the_project_is_fine(project: Path) -> None:
     (project / "assets" / "alias.svg").symlink_to("logo.svg")
     clinic = project / "clinic.yaml"
