@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from handoutgen.build import BuildOptions, build_run  # noqa: E402
+from handoutgen.build.run import BuildOptions, build_run  # noqa: E402
 
 PARTS = ("handouts", "templates", "assets", "locales", "clinic.yaml", "babel.cfg", "glossary.yaml")
 
@@ -56,8 +56,8 @@ def weasyprint_floor(root: Path) -> tuple[float, int]:
 import sys, time
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from handoutgen.render import Project, html_to_pdf
-from handoutgen.locales import locale_info
+from handoutgen.render.html import Project, html_to_pdf
+from handoutgen.text.locales import locale_info
 from weasyprint.text.fonts import FontConfiguration
 project = Project(Path({str(root)!r}))
 config = FontConfiguration()

@@ -28,8 +28,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from babel.messages.catalog import Catalog  # noqa: E402
 
 import argos_fixture  # noqa: E402
-from handoutgen import models, translate  # noqa: E402
-from handoutgen.catalog import load_catalog, po_path, pot_path, save_catalog  # noqa: E402
+from handoutgen.mt import drafting as translate, packages as models  # noqa: E402
+from handoutgen.catalogs.store import load_catalog, po_path, pot_path, save_catalog  # noqa: E402
 
 MEDICINES = ["ibuprofen", "amoxicillin", "metformin", "your inhaler", "the eye drops", "insulin",
              "the blood thinner", "paracetamol"]

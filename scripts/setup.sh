@@ -61,6 +61,7 @@ log=.venv/setup.log
 pip() { .venv/bin/python -m pip --disable-pip-version-check "$@" >>"$log" 2>&1 || {
   echo "error: pip $* failed; the last lines of $log:" >&2; tail -20 "$log" >&2; exit 1; }; }
 install_project() {
+  rm -rf handoutgen.egg-info  # a stale copy beside the sources would shadow the new entry points
   # The locked setuptools builds it: nothing is fetched for the build.
   pip install --no-deps --no-build-isolation -e .
 }

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_tool
-from handoutgen.build import BuildOptions, build_run
-from handoutgen.cli import main
-from handoutgen.clinic import load_clinic, svg_references
+from handoutgen.build.run import BuildOptions, build_run
+from handoutgen.cli.main import main
+from handoutgen.content.clinic import load_clinic, svg_references
 from handoutgen.errors import ContentError, HandoutError, RenderError, TemplateError
-from handoutgen.render import Project, check_stylesheets, css_references, validate_stylesheets
+from handoutgen.render.html import Project, check_stylesheets, css_references, validate_stylesheets
 
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
 
@@ -63,9 +63,9 @@ def test_the_footer_is_printed_small_in_both_directions(project: Path, code: str
 def test_the_templates_own_style_block_loses_nothing_either(project: Path, code: str) -> None:
     """The page rules the template writes (footer labels, the DRAFT banner, right-to-left margin boxes)
     are read whole by WeasyPrint: ``@bottom-left, @bottom-right, @top-center { … }`` was dropped."""
-    from handoutgen.build import load_inputs
-    from handoutgen.locales import locale_info
-    from handoutgen.render import _dropped_by_weasyprint, make_environment, render_html
+    from handoutgen.build.run import load_inputs
+    from handoutgen.text.locales import locale_info
+    from handoutgen.render.html import _dropped_by_weasyprint, make_environment, render_html
 
     inputs = load_inputs(project)
     locale = locale_info(code)
@@ -319,7 +319,7 @@ def test_the_logo_is_refused_by_the_command_with_exit_code_5(project: Path, caps
 
 
 def test_svg_references_reports_lines_and_refuses_malformed_xml() -> None:
-    from handoutgen.clinic import SvgError
+    from handoutgen.content.clinic import SvgError
 
     svg = f'<svg {SVG_NS}>\n<a href="#x"/>\n<style>\n\n p {{ fill: url(q.svg) }}</style></svg>'.encode()
     assert svg_references(svg) == [(2, "#x"), (5, "q.svg")]

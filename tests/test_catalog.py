@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ROOT, copy_project
-from handoutgen.catalog import (init_catalog, load_catalog, po_path, pot_path, save_catalog,
+from handoutgen.catalogs.store import (init_catalog, load_catalog, po_path, pot_path, save_catalog,
                                 update_catalogs, validate_catalog)
 from handoutgen.errors import CatalogError
-from handoutgen.extract import extract_template
-from handoutgen.states import State, entry_state, mark_reviewed
+from handoutgen.catalogs.extract import extract_template
+from handoutgen.catalogs.states import State, entry_state, mark_reviewed
 
 import datetime as dt
 
@@ -230,7 +230,7 @@ def test_a_plural_expression_gettext_cannot_evaluate_is_an_error(project: Path) 
 
 
 def test_the_header_plural_rule_picks_the_form_when_rendering(tmp_path: Path) -> None:
-    from handoutgen.i18n import CatalogTranslations
+    from handoutgen.catalogs.lookup import CatalogTranslations
 
     path = tmp_path / "x.po"
     path.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'

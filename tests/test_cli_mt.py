@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import pdf_text
-from handoutgen.catalog import load_catalog, po_path
-from handoutgen.cli import main
-from handoutgen.states import State, entry_state, machine_provider
+from handoutgen.catalogs.store import load_catalog, po_path
+from handoutgen.cli.main import main
+from handoutgen.catalogs.states import State, entry_state, machine_provider
 
 try:
     from tests.argos_fixture import argos_packages, no_network  # noqa: F401

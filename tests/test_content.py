@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from handoutgen.content import load_handouts, parse_handout
+from handoutgen.content.handout import load_handouts, parse_handout
 from handoutgen.errors import ContentError
 
 DATA = Path(__file__).parent / "data"
@@ -110,7 +110,7 @@ def test_a_clinic_locale_babel_does_not_know_is_refused_at_its_line(tmp_path: Pa
     """A well-formed code (xx) that is no locale: a content error at clinic.yaml's line, not a
     catalogue error without a line when the build first asks Babel about it."""
     from conftest import copy_project
-    from handoutgen.clinic import load_clinic
+    from handoutgen.content.clinic import load_clinic
 
     project = copy_project(tmp_path / "project")
     clinic = project / "clinic.yaml"
@@ -126,7 +126,7 @@ def test_a_clinic_locale_babel_does_not_know_is_refused_at_its_line(tmp_path: Pa
 def test_a_glossary_locale_key_that_is_no_locale_is_reported_at_the_key(tmp_path: Path, key: str) -> None:
     """The key is what is wrong, so the error names its line, not the line of the value under it."""
     from handoutgen.errors import CatalogError
-    from handoutgen.qa import load_glossary
+    from handoutgen.checks.translation import load_glossary
 
     path = tmp_path / "glossary.yaml"
     path.write_text(f"# a glossary\nlocales:\n  vi:\n    required:\n      needle: kim\n  '{key}':\n"

@@ -27,7 +27,7 @@ SNIPPET = textwrap.dedent(
 
     import babel
     import handoutgen
-    from handoutgen.catalog import load_catalog, validate_catalog
+    from handoutgen.catalogs.store import load_catalog, validate_catalog
     from handoutgen.errors import CatalogError
 
     print("babel", babel.__version__, "from", Path(babel.__file__).resolve().parent.parent)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, copy_project
-from handoutgen.build import BuildOptions, build_lock, build_run
-from handoutgen.catalog import load_catalog, po_path, save_catalog
+from handoutgen.build.run import BuildOptions, build_lock, build_run
+from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 
 LOCALES = ("en", "es", "ar")
 OPTIONS = BuildOptions(locales=LOCALES)
@@ -54,7 +54,7 @@ def replace(path: Path, old: str, new: str) -> None:
 
 
 def test_nothing_changed_is_a_no_op_that_imports_no_weasyprint(built: Path) -> None:
-    code = ("import sys; from handoutgen.build import BuildOptions, build_run; "
+    code = ("import sys; from handoutgen.build.run import BuildOptions, build_run; "
             f"r = build_run({str(built)!r}, BuildOptions(locales={LOCALES!r}), report=lambda l: None); "
             "assert r.no_op, r; assert 'weasyprint' not in sys.modules; assert 'argostranslate' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
@@ -108,7 +108,7 @@ def test_a_clinic_setting_rebuilds_every_sheet(built: Path) -> None:
 
 
 def test_a_font_choice_rebuilds_only_that_script(built: Path) -> None:
-    import handoutgen.locales as locales
+    import handoutgen.text.locales as locales
 
     original = locales._FONT_STACKS["ar"]
     locales._FONT_STACKS["ar"] = ("Noto Naskh Arabic",) + locales.LATIN_FONTS

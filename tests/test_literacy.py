@@ -12,9 +12,9 @@ from babel.messages.catalog import Catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handoutgen.content import Block, load_handouts, parse_handout
+from handoutgen.content.handout import Block, load_handouts, parse_handout
 from handoutgen.errors import ContentError
-from handoutgen.literacy import (
+from handoutgen.checks.literacy import (
     RULES, LiteracyReport, Readability, check_handout, check_handouts, count_syllables,
     count_syllables_es, fernandez_huerta, hard_numbers, is_action, jargon_uses,
     load_literacy_config, passive_phrases, readability, sentence_findings, translations_from_catalog,

@@ -11,10 +11,10 @@ import pytest
 from babel.messages.catalog import Catalog
 
 from conftest import ROOT, copy_project, pdf_fonts, pdf_info, pdf_text
-from handoutgen.build import BuildOptions, build, build_run, load_inputs
-from handoutgen.catalog import load_catalog, po_path, save_catalog
-from handoutgen.i18n import CatalogTranslations, pseudolocalize
-from handoutgen.markup import strip_markup
+from handoutgen.build.run import BuildOptions, build, build_run, load_inputs
+from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
+from handoutgen.catalogs.lookup import CatalogTranslations, pseudolocalize
+from handoutgen.content.markup import strip_markup
 
 LOCALES = ["es", "zh_Hans", "vi", "ar", "ko"]
 SCRIPT_FONT = {"es": "Noto-Sans", "vi": "Noto-Sans", "zh_Hans": "Noto-Sans-CJK-SC", "ko": "Noto-Sans-CJK-KR",

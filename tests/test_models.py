@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from handoutgen import models
+from handoutgen.mt import packages as models
 from handoutgen.errors import TranslationError
 
 try:
@@ -187,7 +187,7 @@ def test_packages_dir_is_set_before_argostranslate_is_imported(argos_packages, t
     folder = tmp_path / "packages"
     models.install_file(argos_packages.copy_en_es, folder)
     code = (
-        "import sys; from handoutgen import models; "
+        "import sys; from handoutgen.mt import packages as models; "
         "info = models.list_packages()[0]; models.load_argos_package(info); "
         "import argostranslate.settings as s; "
         "print(s.package_data_dir); print(s.device); "

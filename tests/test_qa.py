@@ -11,9 +11,9 @@ from babel.messages.catalog import Catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handoutgen.catalog import load_catalog, locales_on_disk, po_path, pot_path
+from handoutgen.catalogs.store import load_catalog, locales_on_disk, po_path, pot_path
 from handoutgen.errors import CatalogError
-from handoutgen.qa import (
+from handoutgen.checks.translation import (
     CHECKS, Finding, Glossary, Term, check_catalog, check_entry, count_sentences, load_glossary,
 )
 

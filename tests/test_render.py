@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_project, pdf_fonts, pdf_info, pdf_text
-from handoutgen.build import BuildOptions, build, load_inputs
-from handoutgen.cli import main
+from handoutgen.build.run import BuildOptions, build, load_inputs
+from handoutgen.cli.main import main
 from handoutgen.errors import RenderError
-from handoutgen.markup import strip_markup
+from handoutgen.content.markup import strip_markup
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +168,7 @@ def test_page_budget_overflow_is_a_warning_and_strict_makes_it_an_error(project:
 def test_body_markup_escapes_before_it_adds_tags() -> None:
     """markup.to_html: whatever a translator or author types is text; only **, * and {placeholders}
     become tags, and clinic values are escaped too."""
-    from handoutgen.markup import to_html
+    from handoutgen.content.markup import to_html
 
     html = str(to_html('**<b>x</b>** *" onmouseover="alert(1)* <a href="javascript:x">y</a> {clinic_name} & {nope}',
                        {"clinic_name": '<img src="http://169.254.169.254/">'}))

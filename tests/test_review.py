@@ -13,10 +13,10 @@ from urllib.parse import urljoin, urlsplit, unquote
 import pytest
 
 from conftest import pdf_text
-from handoutgen.build import BuildOptions, build
-from handoutgen.catalog import load_catalog, po_path, save_catalog, update_catalogs
-from handoutgen.cli import main
-from handoutgen.states import State, approval, entry_state
+from handoutgen.build.run import BuildOptions, build
+from handoutgen.catalogs.store import load_catalog, po_path, save_catalog, update_catalogs
+from handoutgen.cli.main import main
+from handoutgen.catalogs.states import State, approval, entry_state
 
 
 def run(project: Path, *args: str) -> int:

@@ -21,12 +21,12 @@ try:
     from tests.argos_fixture import argos_packages  # noqa: F401
 except ImportError:  # tests/ is on sys.path rather than the project root
     from argos_fixture import argos_packages  # noqa: F401
-from handoutgen.build import BuildOptions, build_run
-from handoutgen.catalog import (load_catalog, po_path, pot_path, read_for_update, save_catalog,
+from handoutgen.build.run import BuildOptions, build_run
+from handoutgen.catalogs.store import (load_catalog, po_path, pot_path, read_for_update, save_catalog,
                                 update_catalogs, write_changes)
 from handoutgen.errors import CatalogError
 from handoutgen.fsutil import remove_leftovers, write_bytes_atomic
-from handoutgen.states import State, entry_state, mark_reviewed
+from handoutgen.catalogs.states import State, entry_state, mark_reviewed
 
 import datetime as dt
 
@@ -121,7 +121,7 @@ def test_a_latin1_catalogue_is_read_by_its_charset_and_never_written_with_escape
 
 
 def test_a_latin1_catalogue_keeps_its_charset_when_it_can(tmp_path: Path) -> None:
-    from handoutgen.catalog import read_for_update
+    from handoutgen.catalogs.store import read_for_update
 
     path = tmp_path / "fr.po"
     path.write_bytes('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=ISO-8859-1\\n"\n\n'
@@ -250,7 +250,8 @@ def test_an_update_during_a_translate_run_loses_neither(repo: Path, argos_packag
     an English edit merged by `catalogs update` while the model ran is kept, and so are the drafts."""
     import io
 
-    from handoutgen import models, translate
+    from handoutgen.mt import packages as models
+    from handoutgen.mt import drafting as translate
 
     models.install_file(argos_packages.copy_en_es, models.packages_dir(project_dir=repo))
     path = po_path(repo / "locales", "es")
@@ -284,7 +285,7 @@ def test_an_update_during_a_translate_run_loses_neither(repo: Path, argos_packag
 
 def test_catalogue_writers_share_one_lock(repo: Path) -> None:
     """While a lock holder writes, `catalogs update` waits (and says so) instead of interleaving."""
-    from handoutgen.catalog import catalog_locks
+    from handoutgen.catalogs.store import catalog_locks
 
     lines: list[str] = []
     done = threading.Event()

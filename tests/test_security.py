@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from conftest import pdf_text
-from handoutgen.build import BuildOptions, build, load_inputs
-from handoutgen.catalog import load_catalog, po_path, save_catalog
-from handoutgen.cli import main
-from handoutgen.clinic import load_clinic
+from handoutgen.build.run import BuildOptions, build, load_inputs
+from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
+from handoutgen.cli.main import main
+from handoutgen.content.clinic import load_clinic
 from handoutgen.errors import CatalogError, ContentError, RenderError
-from handoutgen.incremental import files_digest, inputs_digest
-from handoutgen.locales import check_code, locale_info
-from handoutgen.render import Project, css_string, html_to_pdf, make_environment
+from handoutgen.build.manifest import files_digest, inputs_digest
+from handoutgen.text.locales import check_code, locale_info
+from handoutgen.render.html import Project, css_string, html_to_pdf, make_environment
 
 LOCALE = "vi"  # a shipped catalogue with one plural form: nothing here depends on plural rules
 METADATA_URL = "http://169.254.169.254/latest/meta-data/"
@@ -87,8 +87,8 @@ def test_a_page_label_cannot_break_out_of_its_css_string(project: Path) -> None:
     """A quote, backslash, new line, carriage return or form feed in a translation would end the CSS
     string of the page footer and let the rest be read as CSS: they are written as CSS escapes. (A .po
     file cannot carry \\r or \\f any more, so the catalogue is changed in memory and rendered for real.)"""
-    from handoutgen.i18n import CatalogTranslations
-    from handoutgen.render import render_html
+    from handoutgen.catalogs.lookup import CatalogTranslations
+    from handoutgen.render.html import render_html
 
     breakout = 'x"\r} @page { @top-left { content: "INJECTED" } } p { color: red }\f\\\n</style><p>'
     inputs = load_inputs(project)

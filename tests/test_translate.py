@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 
-from handoutgen import models, sentences, states, translate
-from handoutgen.catalog import load_catalog, po_path, save_catalog
+from handoutgen.mt import packages as models
+from handoutgen.text import sentences
+from handoutgen.catalogs import states
+from handoutgen.mt import drafting as translate
+from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 from handoutgen.errors import TranslationError
 
 try:
@@ -91,7 +94,7 @@ def msgfmt_check(path: Path) -> None:
 
 
 def test_importing_the_stage_does_not_import_argostranslate():
-    code = ("import sys, handoutgen.translate, handoutgen.models, handoutgen.sentences; "
+    code = ("import sys, handoutgen.mt.drafting, handoutgen.mt.packages, handoutgen.text.sentences; "
             "heavy = [m for m in sys.modules if m.split('.')[0] in "
             "('argostranslate', 'ctranslate2', 'sentencepiece', 'torch', 'stanza', 'spacy', 'minisbd')]; "
             "print(heavy)")
@@ -361,7 +364,7 @@ def test_progress_redraws_one_line_on_a_terminal(mt_project):
 
 def test_after_staff_edit_one_paragraph_only_that_paragraph_is_sent(mt_project):
     """The whole loop: drafts, an edit to the English, `catalogs update`, translate again."""
-    from handoutgen.catalog import merge_catalog
+    from handoutgen.catalogs.store import merge_catalog
 
     texts = [f"Use the cream {n} times a day on clean, dry skin." for n in range(1, 9)]
     make_project(mt_project, texts)

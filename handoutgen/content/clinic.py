@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from .content import PLACEHOLDER_NAME_RE
-from .errors import CatalogError, ContentError, HandoutError, Problem, RenderError
-from .yamldoc import Reader, display_path, read_mapping_file
+from handoutgen.content.handout import PLACEHOLDER_NAME_RE
+from handoutgen.errors import CatalogError, ContentError, HandoutError, Problem, RenderError
+from handoutgen.content.yamldoc import Reader, display_path, read_mapping_file
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 #: Logo file types by extension; the file's first bytes must say the same.
@@ -203,7 +203,7 @@ def svg_references(data: bytes) -> list[tuple[int, str]]:
     :class:`SvgError` when the file is not well-formed XML."""
     from xml.parsers import expat
 
-    from .render import css_references
+    from handoutgen.render.html import css_references
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -252,7 +252,7 @@ def _check_svg_logo(reader: Reader, path: Path, project_root: Path, refused: lis
     data: URLs that refer to nothing else. Problems name the SVG file and line."""
     from urllib.parse import urljoin
 
-    from .render import ALLOWED_URLS, Project, shown_url, url_refusal
+    from handoutgen.render.html import ALLOWED_URLS, Project, shown_url, url_refusal
 
     shown = display_path(path, project_root)
     try:
@@ -278,7 +278,7 @@ def _check_svg_logo(reader: Reader, path: Path, project_root: Path, refused: lis
 
 
 def _locales(reader: Reader, node: yaml.Node | None) -> tuple[str, ...]:
-    from .locales import check_code, locale_info
+    from handoutgen.text.locales import check_code, locale_info
 
     if node is None:
         return ("en",)

@@ -10,7 +10,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from .content import PLACEHOLDER_RE
+from handoutgen.content.handout import PLACEHOLDER_RE
 
 _STRONG_RE = re.compile(r"\*\*(.+?)\*\*")
 _EM_RE = re.compile(r"(?<!\*)\*(?!\*)(.+?)(?<!\*)\*(?!\*)")

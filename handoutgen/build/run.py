@@ -18,17 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .catalog import load_catalog, po_path, validate_catalog
-from .clinic import Clinic, load_clinic
-from .content import Handout, load_handouts
+from handoutgen.catalogs.store import load_catalog, po_path, validate_catalog
+from handoutgen.content.clinic import Clinic, load_clinic
+from handoutgen.content.handout import Handout, load_handouts
 import jinja2
 
-from .errors import CatalogError, HandoutError, Problem, TemplateError
-from .fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
-from .i18n import CatalogTranslations, PseudoTranslations, SourceTranslations
-from .locales import LocaleInfo, locale_info
-from .incremental import environment_digest
-from .render import Project, html_to_pdf, make_environment, render_html
+from handoutgen.errors import CatalogError, HandoutError, Problem, TemplateError
+from handoutgen.fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
+from handoutgen.catalogs.lookup import CatalogTranslations, PseudoTranslations, SourceTranslations
+from handoutgen.text.locales import LocaleInfo, locale_info
+from handoutgen.build.manifest import environment_digest
+from handoutgen.render.html import Project, html_to_pdf, make_environment, render_html
 
 
 @dataclass
@@ -63,7 +63,7 @@ class Inputs:
     def shared_parts(self) -> dict[str, str]:
         """Key parts every sheet shares (templates, clinic settings, assets, renderer), hashed once
         per build rather than once per sheet."""
-        from .incremental import digest, files_digest
+        from handoutgen.build.manifest import digest, files_digest
 
         if self._shared_parts is None:
             root, clinic = self.project.root, self.clinic
@@ -82,7 +82,7 @@ class Inputs:
         if locale.is_source or locale.pseudo:
             return {}
         if locale.code not in self._findings:
-            from .review import check_references, findings_by_key
+            from handoutgen.review.sheets import check_references, findings_by_key
 
             self.translations(locale)  # loads and validates the catalogue
             if self._check_references is None:
@@ -167,7 +167,7 @@ class Prepared:
 
 def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepared | Outcome:
     """Everything up to the HTML; cheap (no WeasyPrint), so staleness can be decided per sheet."""
-    from .incremental import entries_digest, fonts_digest, handout_digest
+    from handoutgen.build.manifest import entries_digest, fonts_digest, handout_digest
 
     outcome = Outcome(job)
     try:
@@ -261,7 +261,7 @@ class Validation:
 def validate_sheets(root: Path, locales: tuple[str, ...] = (), *, strict: bool = False) -> Validation:
     """Every validation the build makes before WeasyPrint, with nothing written: the catalogues as
     the build's update would merge them (in memory), each sheet's HTML, the translation checks."""
-    from .catalog import locales_on_disk
+    from handoutgen.catalogs.store import locales_on_disk
 
     inputs = load_inputs(root)
     _refresh_catalogs(inputs, lambda line: None, write=False)
@@ -277,7 +277,7 @@ def validate_sheets(root: Path, locales: tuple[str, ...] = (), *, strict: bool =
     lines: list[str] = []
     _report_unbuilt(inputs, run, lines.append)
     result.errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
-    from .render import check_stylesheets
+    from handoutgen.render.html import check_stylesheets
 
     # the stylesheets, as the build checks them before rendering anything
     result.errors.extend(line for error in check_stylesheets(inputs.project) for line in str(error).splitlines())
@@ -391,8 +391,8 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
               jobs: int | None = None, force: bool = False, explain: bool = False) -> BuildRun:
     """Plan, prepare and render. Long because it is the pipeline, step by step: the fast no-op
     check, the catalogue update, preparing each sheet, rendering the stale ones, the summary."""
-    from .fsutil import remove_leftovers
-    from .incremental import Manifest, digest, inputs_digest
+    from handoutgen.fsutil import remove_leftovers
+    from handoutgen.build.manifest import Manifest, digest, inputs_digest
 
     report = report or (lambda line: print(line, file=sys.stderr))
     root = Path(root).resolve()
@@ -470,7 +470,7 @@ def _render_stale(inputs: Inputs, stale: list, options: BuildOptions, manifest, 
         return
     renderer = stale[0][2]
     root = inputs.project.root
-    from .render import validate_stylesheets
+    from handoutgen.render.html import validate_stylesheets
 
     # only now that something is rendered (it imports WeasyPrint): a stylesheet WeasyPrint would read
     # in part, or one referring outside the project, stops the build before any PDF is written
@@ -533,7 +533,7 @@ def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: b
     """Edited English reaches every catalogue before printing: the edited entries turn stale (and
     their sheets DRAFT) instead of failing as missing. Without ``write`` (``--explain``) the merge
     stays in memory and the plan is made from it; nothing on disk changes."""
-    from .catalog import catalog_locks, locales_on_disk, plan_update, refresh_template
+    from handoutgen.catalogs.store import catalog_locks, locales_on_disk, plan_update, refresh_template
 
     root = inputs.project.root
     codes = locales_on_disk(root / "locales")

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .build import BuildOptions, build_run
-from .errors import HandoutError
-from .incremental import input_files
+from handoutgen.build.run import BuildOptions, build_run
+from handoutgen.errors import HandoutError
+from handoutgen.build.manifest import input_files
 
 Snapshot = dict[str, tuple[int, int]]
 

@@ -15,11 +15,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
-from . import __version__
-from .content import Handout, Text, parse_handout
+from handoutgen import __version__
+from handoutgen.content.handout import Handout, Text, parse_handout
 import jinja2
 
-from .errors import ContentError, Problem, TemplateError
+from handoutgen.errors import ContentError, Problem, TemplateError
 
 BABEL_CFG = "babel.cfg"
 

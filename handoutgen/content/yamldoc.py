@@ -12,7 +12,7 @@ from typing import Callable, TypeVar
 
 import yaml
 
-from .errors import Problem
+from handoutgen.errors import Problem
 
 try:  # the C loader is much faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog, Message
 
-from .states import State, entry_state, msgstr_text
+from handoutgen.catalogs.states import State, entry_state, msgstr_text
 
 Key = tuple[str, str | None]  # (msgid, msgctxt)
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__
+from handoutgen import __version__
 
 EXIT_CODES = """exit codes:
   0  success
@@ -33,7 +33,7 @@ def _err(line: str) -> None:
 
 def _sweep(root: Path) -> None:
     """Remove temp files a killed run left beside the catalogues, outputs and caches."""
-    from .fsutil import remove_leftovers
+    from handoutgen.fsutil import remove_leftovers
 
     root = root.resolve()
     for path in remove_leftovers([root / "locales", root / "build", root / ".cache"]):
@@ -41,7 +41,7 @@ def _sweep(root: Path) -> None:
 
 
 def _build_options(args: argparse.Namespace):
-    from .build import BuildOptions
+    from handoutgen.build.run import BuildOptions
 
     return BuildOptions(locales=tuple(args.locale or ()), handouts=tuple(args.handout or ()),
                         write_html=args.html, strict=args.strict, final_only=args.final_only,
@@ -51,7 +51,7 @@ def _build_options(args: argparse.Namespace):
 # -- handlers --------------------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_run
+    from handoutgen.build.run import build_run
 
     options = _build_options(args)
     run = build_run(args.project, options, jobs=args.jobs, force=args.force, explain=args.explain)
@@ -69,8 +69,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_translate(args: argparse.Namespace) -> int:
     _sweep(args.project)
-    from .models import packages_dir
-    from .translate import translate_locale
+    from handoutgen.mt.packages import packages_dir
+    from handoutgen.mt.drafting import translate_locale
 
     root = args.project.resolve()
     result = translate_locale(args.lang, locales_dir=root / "locales", project_dir=root,
@@ -82,7 +82,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from .models import list_packages, packages_dir
+    from handoutgen.mt.packages import list_packages, packages_dir
 
     folder = packages_dir(project_dir=args.project.resolve())
     packages = list_packages(folder)
@@ -94,8 +94,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 
 def cmd_models_install(args: argparse.Namespace) -> int:
-    from .errors import TranslationError
-    from .models import install_file, install_pair, packages_dir
+    from handoutgen.errors import TranslationError
+    from handoutgen.mt.packages import install_file, install_pair, packages_dir
 
     folder = packages_dir(project_dir=args.project.resolve())
     if len(args.what) == 1:
@@ -109,7 +109,7 @@ def cmd_models_install(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from .watch import watch
+    from handoutgen.build.watch import watch
 
     options = _build_options(args)
     watch(args.project, options, jobs=args.jobs, interval=args.interval, report=lambda line: _err(line))
@@ -120,9 +120,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Content, plain language (English), then every catalogue's translation checks, then every
     sheet prepared exactly as the build prepares it (catalogue syntax and placeholders, template),
     so a clean check means the build will not fail validation."""
-    from .build import validate_sheets
-    from .catalog import plural_note, po_path
-    from .literacy import check_handouts, load_literacy_config, translations_from_catalog
+    from handoutgen.build.run import validate_sheets
+    from handoutgen.catalogs.store import plural_note, po_path
+    from handoutgen.checks.literacy import check_handouts, load_literacy_config, translations_from_catalog
 
     result = validate_sheets(args.project, tuple(args.locale or ()), strict=args.strict)
     inputs = result.inputs
@@ -150,7 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .status import compute_status, format_table, write_index
+    from handoutgen.build.status import compute_status, format_table, write_index
 
     inputs, rows = compute_status(args.project, tuple(args.locale or ()))
     print(format_table(rows))
@@ -161,7 +161,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_review_sheet(args: argparse.Namespace) -> int:
-    from .review import write_sheet
+    from handoutgen.review.sheets import write_sheet
 
     items, path = write_sheet(args.project, args.lang, pdf=not args.no_pdf, everything=args.all)
     blocked = sum(i.blocked for i in items)
@@ -170,8 +170,8 @@ def cmd_review_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_review_approve(args: argparse.Namespace) -> int:
-    from .errors import ReviewError
-    from .review import apply_approval, describe_item, plan_approval, reviewer_name
+    from handoutgen.errors import ReviewError
+    from handoutgen.review.sheets import apply_approval, describe_item, plan_approval, reviewer_name
 
     reviewer_name(args.reviewer)  # refuse an empty name before reading anything
     _sweep(args.project)
@@ -198,7 +198,7 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
 
 def cmd_catalogs_update(args: argparse.Namespace) -> int:
     _sweep(args.project)
-    from .catalog import update_catalogs
+    from handoutgen.catalogs.store import update_catalogs
 
     for report in update_catalogs(args.project, args.lang or None):
         _err(report.summary())
@@ -206,7 +206,7 @@ def cmd_catalogs_update(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogs_init(args: argparse.Namespace) -> int:
-    from .catalog import init_catalog
+    from handoutgen.catalogs.store import init_catalog
 
     path = init_catalog(args.project, args.lang)
     _err(f"created {path.relative_to(args.project.resolve()) if path.is_relative_to(args.project.resolve()) else path}")
@@ -351,7 +351,7 @@ def _default_to_build(argv: list[str], parser: argparse.ArgumentParser) -> list[
 
 
 def main(argv: Sequence[str] | None = None, default_root: Path | None = None) -> int:
-    from .errors import HandoutError, display, set_display_root
+    from handoutgen.errors import HandoutError, display, set_display_root
 
     parser = make_parser(default_root)
     args, extra = parser.parse_known_args(_default_to_build(list(sys.argv[1:] if argv is None else argv), parser))

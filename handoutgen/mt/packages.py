@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import Problem, TranslationError
-from .fsutil import atomic_writer
+from handoutgen.errors import Problem, TranslationError
+from handoutgen.fsutil import atomic_writer
 
 ENV_PACKAGES_DIR = "HANDOUTGEN_ARGOS_DIR"
 INDEX_TIMEOUT = 5.0
@@ -61,7 +61,7 @@ _ARGOS_CODES = {
 
 def project_root() -> Path:
     """The checkout this package belongs to (``generate.py`` sits there)."""
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def cache_dir(project_dir: Path | None = None) -> Path:

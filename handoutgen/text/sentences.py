@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from .errors import Problem, TranslationError
+from handoutgen.errors import Problem, TranslationError
 
 Splitter = Callable[[str], list[str]]
 

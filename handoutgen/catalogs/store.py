@@ -14,8 +14,8 @@ from typing import Callable, Iterator
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, PoFileParser, denormalize, normalize, write_po
 
-from .errors import CatalogError, Problem, display
-from .fsutil import write_bytes_atomic
+from handoutgen.errors import CatalogError, Problem, display
+from handoutgen.fsutil import write_bytes_atomic
 
 DOMAIN = "handouts"
 PO_WIDTH = 76
@@ -24,7 +24,7 @@ PO_WIDTH = 76
 def po_path(locales_dir: Path, lang: str) -> Path:
     """Where a locale's catalogue lives; the code is checked first, so it never becomes a path
     outside ``locales/`` (every command that takes a locale comes through here)."""
-    from .locales import check_code
+    from handoutgen.text.locales import check_code
 
     return Path(locales_dir) / check_code(lang) / "LC_MESSAGES" / f"{DOMAIN}.po"
 
@@ -361,7 +361,7 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Message
 
-from .states import State, approval, entry_state, mark_reviewed
+from handoutgen.catalogs.states import State, approval, entry_state, mark_reviewed
 
 Key = tuple[str, str | None]
 FUZZY_CUTOFF = 0.6  # how alike an edited paragraph must be to its old English to keep the old translation
@@ -506,7 +506,7 @@ def locales_on_disk(locales_dir: Path) -> list[str]:
 def extract(root: Path) -> Catalog:
     """The template as extracted now; a broken handout or template stops here, before any
     catalogue is touched, so a failed extraction can never make entries obsolete."""
-    from .extract import extract_template
+    from handoutgen.catalogs.extract import extract_template
 
     return extract_template(root)
 
@@ -645,7 +645,7 @@ def catalog_locks(root: Path, codes: list[str], report: Callable[[str], None] | 
     """Hold the per-catalogue locks (in a fixed order, so two commands never deadlock).
     ``catalogs update``, ``translate``, ``review approve`` and the build's update all take them,
     so two of them at once never lose an edit. The lock files live in ``.cache/locks/``."""
-    from .fsutil import exclusive_lock
+    from handoutgen.fsutil import exclusive_lock
 
     folder = Path(root) / ".cache" / "locks"
     with contextlib.ExitStack() as stack:
@@ -663,7 +663,7 @@ def _say(line: str) -> None:
 
 def init_catalog(root: Path, code: str) -> Path:
     """Start a catalogue for a new locale with correct Language and Plural-Forms headers."""
-    from .locales import locale_info
+    from handoutgen.text.locales import locale_info
 
     info = locale_info(code)
     root = Path(root)
@@ -720,7 +720,7 @@ _FORMAT_RE = _re.compile(r"%\(([a-z_]+)\)s")
 
 
 def _placeholders(text: str) -> list[str]:
-    from .content import PLACEHOLDER_RE
+    from handoutgen.content.handout import PLACEHOLDER_RE
 
     return sorted(PLACEHOLDER_RE.findall(text))
 
@@ -729,7 +729,7 @@ def validate_catalog(catalog: Catalog, path: Path, code: str) -> list[Problem]:
     """Problems that would print a wrong sheet: a dropped or invented placeholder or format
     variable. Each names the .po file and line. (The file's syntax, charset and plural forms are
     checked when it is read, by :func:`load_catalog`.)"""
-    from .states import msgstr_text
+    from handoutgen.catalogs.states import msgstr_text
 
     problems: list[Problem] = []
     for message in catalog:
@@ -756,7 +756,7 @@ def plural_note(catalog: Catalog, code: str) -> str | None:
     uses the header); worth a note, never an error."""
     from babel.messages.plurals import get_plural
 
-    from .locales import locale_info
+    from handoutgen.text.locales import locale_info
 
     header = dict(catalog.mime_headers).get("Plural-Forms")
     if not header:

@@ -30,8 +30,8 @@ from typing import Iterable, Mapping
 
 import yaml
 
-from .errors import CatalogError
-from .yamldoc import Reader, line_of, read_mapping_file
+from handoutgen.errors import CatalogError
+from handoutgen.content.yamldoc import Reader, line_of, read_mapping_file
 
 # -- the checks -----------------------------------------------------------------------------------
 
@@ -217,8 +217,8 @@ class _GlossaryReader(Reader):
 
 def load_glossary(path: Path) -> Glossary:
     """Read ``glossary.yaml``; every problem is raised at once as ``file:line: path: problem``."""
-    from .incremental import refuse_outside_links
-    from .locales import locale_info
+    from handoutgen.build.manifest import refuse_outside_links
+    from handoutgen.text.locales import locale_info
 
     refuse_outside_links(Path(path).parent, [Path(path)])  # a symlink out of the project is not read
     reader = _GlossaryReader(str(path))
@@ -292,7 +292,7 @@ def _number_symbols(locale: str) -> tuple[str, str]:
 
 
 def _babel_code(locale: str) -> str:
-    from .locales import locale_info
+    from handoutgen.text.locales import locale_info
 
     try:
         return locale_info(locale).babel_code

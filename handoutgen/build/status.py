@@ -9,11 +9,11 @@ from pathlib import Path
 
 import jinja2
 
-from .build import Inputs, draft_reason, load_inputs, template_problem
-from .fsutil import write_text_atomic
-from .locales import locale_info
-from .render import make_environment, render_html
-from .states import State, approval
+from handoutgen.build.run import Inputs, draft_reason, load_inputs, template_problem
+from handoutgen.fsutil import write_text_atomic
+from handoutgen.text.locales import locale_info
+from handoutgen.render.html import make_environment, render_html
+from handoutgen.catalogs.states import State, approval
 
 
 @dataclass
@@ -36,7 +36,7 @@ class SheetStatus:
 
 
 def sheet_status(inputs: Inputs, env, handout_id: str, code: str) -> SheetStatus:
-    from .errors import HandoutError
+    from handoutgen.errors import HandoutError
 
     row = SheetStatus(handout_id, code)
     locale = locale_info(code)

@@ -25,9 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import ContentError, Problem
-from .fsutil import write_text_atomic
+from handoutgen import __version__
+from handoutgen.errors import ContentError, Problem
+from handoutgen.fsutil import write_text_atomic
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -120,7 +120,7 @@ def inputs_digest(root: Path) -> str:
 def font_choices_digest() -> str:
     """The font stacks chosen per script, and fontconfig's caches (which change when font packages
     are installed or updated): cheap to read, and enough to know the fonts may have changed."""
-    from . import locales
+    from handoutgen.text import locales
 
     caches = []
     for folder in ("/var/cache/fontconfig", str(Path.home() / ".cache" / "fontconfig")):

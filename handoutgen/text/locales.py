@@ -10,7 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .errors import CatalogError
+from handoutgen.errors import CatalogError
 
 SOURCE_LOCALE = "en"
 PSEUDO_LOCALE = "en_XA"

@@ -18,10 +18,10 @@ from urllib.parse import unquote, unquote_to_bytes, urljoin, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from . import __version__
-from .clinic import PAPER_SIZES, Clinic
-from .content import Handout, Text
-from .errors import (
+from handoutgen import __version__
+from handoutgen.content.clinic import PAPER_SIZES, Clinic
+from handoutgen.content.handout import Handout, Text
+from handoutgen.errors import (
     CatalogError,
     ContentError,
     HandoutError,
@@ -30,8 +30,8 @@ from .errors import (
     TemplateError,
     display,
 )
-from .locales import LocaleInfo
-from .markup import fill_placeholders, strip_markup, to_html
+from handoutgen.text.locales import LocaleInfo
+from handoutgen.content.markup import fill_placeholders, strip_markup, to_html
 
 TEMPLATE = "handout.html.j2"
 ASSET_DIRS = ("assets", "templates")
@@ -82,7 +82,7 @@ class Project:
 
 
 def _refuse_links_out(root: Path, paths: list[Path]) -> None:
-    from .incremental import refuse_outside_links
+    from handoutgen.build.manifest import refuse_outside_links
 
     refuse_outside_links(root, paths)
 
@@ -244,7 +244,7 @@ def render_html(project: Project, env: jinja2.Environment, handout: Handout, cli
         catalog = getattr(translations, "catalog", None)
         if catalog is None:
             return f"templates/{TEMPLATE}", None
-        from .catalog import po_path
+        from handoutgen.catalogs.store import po_path
 
         message = catalog.get(msgid, context=context)
         path = po_path(project.locales, locale.code)
@@ -343,7 +343,7 @@ def _data_refusal(url: str, roots: tuple[Path, ...], depth: int) -> str | None:
         references = [(line, ref) for line, _, ref in css_references(text)]
         what = "a stylesheet"
     else:
-        from .clinic import RASTER_KINDS, SvgError, image_kind, svg_references
+        from handoutgen.content.clinic import RASTER_KINDS, SvgError, image_kind, svg_references
 
         if image_kind(data[:64]) in RASTER_KINDS:
             return None

@@ -1,7 +1,7 @@
 """``translate <lang>``: fill missing catalogue entries with argostranslate machine drafts.
 
 Every draft is stored fuzzy with a ``machine-draft: argostranslate translate-en_es 1.0``
-comment (see :mod:`handoutgen.states`), so it is never printed as final before a person
+comment (see :mod:`handoutgen.catalogs.states`), so it is never printed as final before a person
 reviews it.
 
 How the text is respected: placeholders (``{clinic_phone}``, ``%(date)s``), inline markup
@@ -38,10 +38,12 @@ from typing import Any, Callable, Iterable, TextIO
 
 from babel.messages.catalog import Catalog
 
-from . import models, sentences, states
-from .catalog import catalog_locks, load_catalog, po_path, read_for_update, save_catalog, write_changes
-from .errors import Problem, TranslationError
-from .fsutil import write_text_atomic
+from handoutgen.mt import packages as models
+from handoutgen.text import sentences
+from handoutgen.catalogs import states
+from handoutgen.catalogs.store import catalog_locks, load_catalog, po_path, read_for_update, save_catalog, write_changes
+from handoutgen.errors import Problem, TranslationError
+from handoutgen.fsutil import write_text_atomic
 
 SOURCE_LANG = "en"
 DEFAULT_CHUNK = 32          # entries per translate_batch call
@@ -549,7 +551,7 @@ def back_translate(texts: Iterable[str], from_lang: str, to_lang: str = SOURCE_L
 
     ``from_lang``/``to_lang`` are project locale codes (``zh_Hans``) or Argos codes (``zh``).
     Packages are looked up in ``packages``, else the project's folder (see
-    :func:`handoutgen.models.packages_dir`).  Back-translations are not stored anywhere.
+    :func:`handoutgen.mt.packages.packages_dir`).  Back-translations are not stored anywhere.
     """
     texts = list(texts)
     folder = models.packages_dir(packages, project_dir)

@@ -18,10 +18,10 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from markupsafe import Markup
 
-from .catalog import catalog_locks, dump_catalog, load_catalog, po_path, read_for_update, write_changes
-from .errors import ReviewError
-from .fsutil import write_bytes_atomic, write_text_atomic
-from .states import State, approval, entry_state, mark_reviewed, msgstr_text
+from handoutgen.catalogs.store import catalog_locks, dump_catalog, load_catalog, po_path, read_for_update, write_changes
+from handoutgen.errors import ReviewError
+from handoutgen.fsutil import write_bytes_atomic, write_text_atomic
+from handoutgen.catalogs.states import State, approval, entry_state, mark_reviewed, msgstr_text
 
 Key = tuple[str, str | None]
 _AT_RE = re.compile(r"^at (sections\[(\d+)\])")
@@ -81,8 +81,8 @@ def _place(message: Message) -> tuple[str, str]:
 def check_references(root: Path) -> tuple:
     """What every catalogue is checked against: the glossary and the template catalogue. Read
     once per run and shared by all locales."""
-    from .catalog import pot_path
-    from .qa import load_glossary
+    from handoutgen.catalogs.store import pot_path
+    from handoutgen.checks.translation import load_glossary
 
     glossary_path = Path(root) / "glossary.yaml"
     template_path = pot_path(Path(root) / "locales")
@@ -92,7 +92,7 @@ def check_references(root: Path) -> tuple:
 
 def findings_by_key(root: Path, catalog: Catalog, path: Path, code: str, references: tuple | None = None) -> dict[Key, list]:
     """Quality-check findings of a catalogue, per entry."""
-    from .qa import check_catalog
+    from handoutgen.checks.translation import check_catalog
 
     glossary, template = references or check_references(root)
     result: dict[Key, list] = {}
@@ -138,7 +138,7 @@ def _add_back_translations(root: Path, code: str, items: list[Item]) -> None:
     if not texts:
         return
     try:
-        from .translate import back_translate
+        from handoutgen.mt.drafting import back_translate
 
         back = back_translate(texts, code, "en", project_dir=root)
     except Exception:  # noqa: BLE001 - a missing or broken MT setup only drops this optional column
@@ -172,8 +172,8 @@ def sheet_paths(root: Path, code: str) -> tuple[Path, Path, Path]:
 
 def write_sheet(root: Path, code: str, *, pdf: bool = True, everything: bool = False) -> tuple[list[Item], Path]:
     """Write the review sheet (HTML, PDF) and the manifest of what it showed."""
-    from .locales import locale_info
-    from .render import Project, html_to_pdf, make_environment
+    from handoutgen.text.locales import locale_info
+    from handoutgen.render.html import Project, html_to_pdf, make_environment
 
     root = Path(root).resolve()
     info = locale_info(code)

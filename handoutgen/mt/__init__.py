@@ -1,0 +1,1 @@
+"""Machine-translated drafts, offline: argostranslate packages (install, list, load) and drafting a catalogue's missing entries."""

@@ -1,0 +1,1 @@
+"""Review by bilingual reviewers: the review sheet and approvals recorded in the catalogues."""
