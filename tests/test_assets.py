@@ -13,9 +13,11 @@ import pytest
 from conftest import ROOT, run_tool
 from handoutgen.build.run import BuildOptions, build_run
 from handoutgen.cli.main import main
-from handoutgen.content.clinic import load_clinic, svg_references
+from handoutgen.content.clinic import load_clinic
+from handoutgen.resources import css_references, svg_references
 from handoutgen.errors import ContentError, HandoutError, RenderError, TemplateError
-from handoutgen.render.html import Project, check_stylesheets, css_references, validate_stylesheets
+from handoutgen.project import Project
+from handoutgen.render.css import check_stylesheets, validate_stylesheets
 
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
 
@@ -65,7 +67,8 @@ def test_the_templates_own_style_block_loses_nothing_either(project: Path, code:
     are read whole by WeasyPrint: ``@bottom-left, @bottom-right, @top-center { … }`` was dropped."""
     from handoutgen.build.run import load_inputs
     from handoutgen.text.locales import locale_info
-    from handoutgen.render.html import _dropped_by_weasyprint, make_environment, render_html
+    from handoutgen.render.css import _dropped_by_weasyprint
+    from handoutgen.render.html import make_environment, render_html
 
     inputs = load_inputs(project)
     locale = locale_info(code)
@@ -319,7 +322,7 @@ def test_the_logo_is_refused_by_the_command_with_exit_code_5(project: Path, caps
 
 
 def test_svg_references_reports_lines_and_refuses_malformed_xml() -> None:
-    from handoutgen.content.clinic import SvgError
+    from handoutgen.resources import SvgError
 
     svg = f'<svg {SVG_NS}>\n<a href="#x"/>\n<style>\n\n p {{ fill: url(q.svg) }}</style></svg>'.encode()
     assert svg_references(svg) == [(2, "#x"), (5, "q.svg")]

@@ -20,7 +20,9 @@ from handoutgen.content.clinic import load_clinic
 from handoutgen.errors import CatalogError, ContentError, RenderError
 from handoutgen.build.manifest import files_digest, inputs_digest
 from handoutgen.text.locales import check_code, locale_info
-from handoutgen.render.html import Project, css_string, html_to_pdf, make_environment
+from handoutgen.project import Project
+from handoutgen.render.html import css_string, make_environment
+from handoutgen.render.pdf import html_to_pdf
 
 LOCALE = "vi"  # a shipped catalogue with one plural form: nothing here depends on plural rules
 METADATA_URL = "http://169.254.169.254/latest/meta-data/"

@@ -13,22 +13,27 @@ import dataclasses
 import hashlib
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import jinja2
+
+from handoutgen.build.manifest import environment_digest
+from handoutgen.build.workers import Renderer
+from handoutgen.catalogs.lookup import (
+    CatalogTranslations,
+    PseudoTranslations,
+    SourceTranslations,
+)
 from handoutgen.catalogs.store import load_catalog, po_path, validate_catalog
 from handoutgen.content.clinic import Clinic, load_clinic
 from handoutgen.content.handout import Handout, load_handouts
-import jinja2
-
 from handoutgen.errors import CatalogError, HandoutError, Problem, TemplateError
 from handoutgen.fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
-from handoutgen.catalogs.lookup import CatalogTranslations, PseudoTranslations, SourceTranslations
+from handoutgen.project import Project
+from handoutgen.render.html import make_environment, render_html
 from handoutgen.text.locales import LocaleInfo, locale_info
-from handoutgen.build.manifest import environment_digest
-from handoutgen.render.html import Project, html_to_pdf, make_environment, render_html
 
 
 @dataclass
@@ -82,7 +87,7 @@ class Inputs:
         if locale.is_source or locale.pseudo:
             return {}
         if locale.code not in self._findings:
-            from handoutgen.review.sheets import check_references, findings_by_key
+            from handoutgen.checks.runner import check_references, findings_by_key
 
             self.translations(locale)  # loads and validates the catalogue
             if self._check_references is None:
@@ -277,7 +282,7 @@ def validate_sheets(root: Path, locales: tuple[str, ...] = (), *, strict: bool =
     lines: list[str] = []
     _report_unbuilt(inputs, run, lines.append)
     result.errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
-    from handoutgen.render.html import check_stylesheets
+    from handoutgen.render.css import check_stylesheets
 
     # the stylesheets, as the build checks them before rendering anything
     result.errors.extend(line for error in check_stylesheets(inputs.project) for line in str(error).splitlines())
@@ -289,30 +294,6 @@ def validate_sheets(root: Path, locales: tuple[str, ...] = (), *, strict: bool =
         result.catalogs[code] = inputs.catalogs[code]
         result.findings[code] = inputs.findings(locale)
     return result
-
-
-def pdf_worker(task: tuple[str, str, str, str]) -> dict:
-    """WeasyPrint only, in a worker process: HTML in, PDF bytes out. One font configuration per
-    worker is reused across its renders."""
-    import resource
-
-    global _WORKER_FONT_CONFIG
-    root, html, label, code = task
-    started = time.perf_counter()
-    try:
-        if _WORKER_FONT_CONFIG is None:
-            _WORKER_FONT_CONFIG = _font_config()
-        pdf = html_to_pdf(Project(Path(root)), html, label, locale_info(code), _WORKER_FONT_CONFIG)
-        result = {"data": pdf.data, "pages": pdf.pages}
-    except HandoutError as exc:
-        result = {"error": str(exc), "code": exc.exit_code}
-    result["seconds"] = time.perf_counter() - started
-    result["maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result["pid"] = os.getpid()
-    return result
-
-
-_WORKER_FONT_CONFIG = None
 
 
 def check_budget(prepared: Prepared, pages: int, options: BuildOptions) -> bool:
@@ -391,8 +372,8 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
               jobs: int | None = None, force: bool = False, explain: bool = False) -> BuildRun:
     """Plan, prepare and render. Long because it is the pipeline, step by step: the fast no-op
     check, the catalogue update, preparing each sheet, rendering the stale ones, the summary."""
-    from handoutgen.fsutil import remove_leftovers
     from handoutgen.build.manifest import Manifest, digest, inputs_digest
+    from handoutgen.fsutil import remove_leftovers
 
     report = report or (lambda line: print(line, file=sys.stderr))
     root = Path(root).resolve()
@@ -470,7 +451,7 @@ def _render_stale(inputs: Inputs, stale: list, options: BuildOptions, manifest, 
         return
     renderer = stale[0][2]
     root = inputs.project.root
-    from handoutgen.render.html import validate_stylesheets
+    from handoutgen.render.css import validate_stylesheets
 
     # only now that something is rendered (it imports WeasyPrint): a stylesheet WeasyPrint would read
     # in part, or one referring outside the project, stops the build before any PDF is written
@@ -533,7 +514,12 @@ def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: b
     """Edited English reaches every catalogue before printing: the edited entries turn stale (and
     their sheets DRAFT) instead of failing as missing. Without ``write`` (``--explain``) the merge
     stays in memory and the plan is made from it; nothing on disk changes."""
-    from handoutgen.catalogs.store import catalog_locks, locales_on_disk, plan_update, refresh_template
+    from handoutgen.catalogs.store import (
+        catalog_locks,
+        locales_on_disk,
+        plan_update,
+        refresh_template,
+    )
 
     root = inputs.project.root
     codes = locales_on_disk(root / "locales")
@@ -557,76 +543,6 @@ def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: b
 
 def _output_name(job: Job) -> str:
     return f"{job.locale}/{job.handout_id}.pdf"
-
-
-class Renderer:
-    """WeasyPrint in worker processes (it is not safe under threads), results in submission order.
-
-    Work is submitted as soon as each sheet is prepared, so workers start (and import WeasyPrint)
-    while the parent is still preparing. A single sheet is rendered in this process: starting a
-    worker would cost more than it saves. Workers are replaced after WORKER_RENDERS renders each,
-    because WeasyPrint's memory grows across renders (a fresh pool, not max_tasks_per_child, which
-    can hang CPython 3.11's executor).
-    """
-
-    def __init__(self, root: Path, workers: int):
-        self.root = str(root)
-        self.workers = workers
-        self.pending: list[tuple] = []  # tasks not yet handed to a pool
-        self.futures: list = []
-        self.pools: list = []
-        self.submitted_to_pool = 0
-
-    def submit(self, prepared: Prepared) -> None:
-        if self.workers == 0:
-            return  # explaining only
-        self.pending.append((self.root, prepared.html, prepared.job.label, prepared.job.locale))
-        if self.workers > 1 and len(self.pending) + len(self.futures) >= 2:  # more than one sheet: worth a pool
-            for queued in self.pending:
-                self.futures.append(self._pool().submit(pdf_worker, queued))
-            self.pending.clear()
-
-    def _pool(self):
-        if not self.pools or self.submitted_to_pool >= WORKER_RENDERS * self.workers:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            context = multiprocessing.get_context("forkserver")
-            self.pools.append(ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker))
-            self.submitted_to_pool = 0
-        self.submitted_to_pool += 1
-        return self.pools[-1]
-
-    def results(self):
-        try:
-            for future in self.futures:
-                yield future.result()
-            for task in self.pending:
-                yield pdf_worker(task)
-        finally:
-            for pool in self.pools:
-                pool.shutdown(wait=True, cancel_futures=True)
-
-
-_WARM_HTML = """<html><body>
-<p style="font-family: 'Noto Sans'">Warm <b>up</b></p>
-<p style="font-family: 'Noto Sans Arabic'" dir="rtl" lang="ar">تسخين</p>
-<p style="font-family: 'Noto Sans CJK SC'" lang="zh-CN">预热 <b>预热</b></p>
-<p style="font-family: 'Noto Sans CJK KR'" lang="ko">준비 <b>준비</b></p>
-</body></html>"""
-
-
-def _warm_worker() -> None:
-    """Import WeasyPrint, load the font configuration and touch every script's fonts before the
-    first sheet arrives: this runs while the parent is still preparing sheets."""
-    import weasyprint
-
-    global _WORKER_FONT_CONFIG
-    _WORKER_FONT_CONFIG = _font_config()
-    weasyprint.HTML(string=_WARM_HTML).write_pdf(font_config=_WORKER_FONT_CONFIG)
-
-
-WORKER_RENDERS = 40  # renders before a worker process is replaced
 
 
 def _summarise_locales(outcomes: list[Outcome], report: Callable[[str], None]) -> None:
@@ -663,12 +579,6 @@ def build_lock(build_dir: Path, report: Callable[[str], None]):
     """One build at a time per project; the second one says it is waiting."""
     with exclusive_lock(build_dir / ".lock", lambda: report("waiting for another build of this project to finish…")):
         yield
-
-
-def _font_config():
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
 
 
 def describe(outcome: Outcome, root: Path, index: int, total: int) -> str:

@@ -10,10 +10,10 @@ from pathlib import Path
 import jinja2
 
 from handoutgen.build.run import Inputs, draft_reason, load_inputs, template_problem
-from handoutgen.fsutil import write_text_atomic
-from handoutgen.text.locales import locale_info
-from handoutgen.render.html import make_environment, render_html
 from handoutgen.catalogs.states import State, approval
+from handoutgen.fsutil import write_text_atomic
+from handoutgen.render.html import make_environment, render_html
+from handoutgen.text.locales import locale_info
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Callable
 
 from handoutgen.build.run import BuildOptions, build_run
 from handoutgen.errors import HandoutError
-from handoutgen.build.manifest import input_files
+from handoutgen.project import input_files
 
 Snapshot = dict[str, tuple[int, int]]
 

@@ -11,14 +11,13 @@ import datetime as dt
 from pathlib import Path
 from typing import IO, Any, Collection, Iterator
 
+import jinja2
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from handoutgen import __version__
 from handoutgen.content.handout import Handout, Text, parse_handout
-import jinja2
-
 from handoutgen.errors import ContentError, Problem, TemplateError
 
 BABEL_CFG = "babel.cfg"

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, PoFileParser, denormalize, normalize, write_po
+from babel.messages.pofile import (
+    PoFileError,
+    PoFileParser,
+    denormalize,
+    normalize,
+    write_po,
+)
 
 from handoutgen.errors import CatalogError, Problem, display
 from handoutgen.fsutil import write_bytes_atomic

@@ -33,9 +33,9 @@ import pyphen
 import yaml
 
 from handoutgen.content.handout import Block, Handout, Section, Text
+from handoutgen.content.yamldoc import Reader, display_path, read_mapping_file
 from handoutgen.errors import ContentError
 from handoutgen.text.sentences import split_sentences
-from handoutgen.content.yamldoc import Reader, display_path, read_mapping_file
 
 # -- rules ----------------------------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ class _ConfigReader(Reader):
 
 def load_literacy_config(path: Path) -> LiteracyConfig:
     """Read ``literacy.yaml``; every problem is raised at once as ``file:line: path: problem``."""
-    from handoutgen.build.manifest import refuse_outside_links
+    from handoutgen.project import refuse_outside_links
 
     refuse_outside_links(Path(path).parent, [Path(path)])  # a symlink out of the project is not read
     reader = _ConfigReader(str(path))

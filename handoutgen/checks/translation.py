@@ -30,8 +30,8 @@ from typing import Iterable, Mapping
 
 import yaml
 
-from handoutgen.errors import CatalogError
 from handoutgen.content.yamldoc import Reader, line_of, read_mapping_file
+from handoutgen.errors import CatalogError
 
 # -- the checks -----------------------------------------------------------------------------------
 
@@ -217,7 +217,7 @@ class _GlossaryReader(Reader):
 
 def load_glossary(path: Path) -> Glossary:
     """Read ``glossary.yaml``; every problem is raised at once as ``file:line: path: problem``."""
-    from handoutgen.build.manifest import refuse_outside_links
+    from handoutgen.project import refuse_outside_links
     from handoutgen.text.locales import locale_info
 
     refuse_outside_links(Path(path).parent, [Path(path)])  # a symlink out of the project is not read

@@ -69,8 +69,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_translate(args: argparse.Namespace) -> int:
     _sweep(args.project)
-    from handoutgen.mt.packages import packages_dir
     from handoutgen.mt.drafting import translate_locale
+    from handoutgen.mt.packages import packages_dir
 
     root = args.project.resolve()
     result = translate_locale(args.lang, locales_dir=root / "locales", project_dir=root,
@@ -122,7 +122,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     so a clean check means the build will not fail validation."""
     from handoutgen.build.run import validate_sheets
     from handoutgen.catalogs.store import plural_note, po_path
-    from handoutgen.checks.literacy import check_handouts, load_literacy_config, translations_from_catalog
+    from handoutgen.checks.literacy import (
+        check_handouts,
+        load_literacy_config,
+        translations_from_catalog,
+    )
 
     result = validate_sheets(args.project, tuple(args.locale or ()), strict=args.strict)
     inputs = result.inputs
@@ -171,7 +175,12 @@ def cmd_review_sheet(args: argparse.Namespace) -> int:
 
 def cmd_review_approve(args: argparse.Namespace) -> int:
     from handoutgen.errors import ReviewError
-    from handoutgen.review.sheets import apply_approval, describe_item, plan_approval, reviewer_name
+    from handoutgen.review.sheets import (
+        apply_approval,
+        describe_item,
+        plan_approval,
+        reviewer_name,
+    )
 
     reviewer_name(args.reviewer)  # refuse an empty name before reading anything
     _sweep(args.project)

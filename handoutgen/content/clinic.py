@@ -10,19 +10,21 @@ from pathlib import Path
 import yaml
 
 from handoutgen.content.handout import PLACEHOLDER_NAME_RE
-from handoutgen.errors import CatalogError, ContentError, HandoutError, Problem, RenderError
 from handoutgen.content.yamldoc import Reader, display_path, read_mapping_file
+from handoutgen.errors import (
+    CatalogError,
+    ContentError,
+    HandoutError,
+    Problem,
+    RenderError,
+)
+from handoutgen.resources import RASTER_KINDS, SvgError, image_kind, svg_references
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 #: Logo file types by extension; the file's first bytes must say the same.
 LOGO_TYPES = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP"}
-RASTER_KINDS = ("PNG", "JPEG", "GIF", "WebP")
 LOGO_MAX_BYTES = 10 * 1024 * 1024
 LOGO_MAX_PIXELS = 40_000_000  # a logo is printed 14 mm high: more pixels only cost memory
-# An SVG file: an optional BOM, XML declaration, comments and doctype, then the <svg> element.
-_SVG_START_RE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*"
-                           rb"(?:<\?xml[^>]*>\s*|<!--.*?-->\s*|<!DOCTYPE\s+svg[^>\[]*(?:\[.*?\])?\s*>\s*)*"
-                           rb"<svg[\s>/]", re.DOTALL | re.IGNORECASE)
 
 _FIELDS = {
     "name": "the clinic's name, printed in the header",
@@ -125,21 +127,6 @@ def _logo(reader: Reader, node: yaml.Node | None, project_root: Path, refused: l
     return None
 
 
-def image_kind(head: bytes) -> str | None:
-    """The image type the file's first bytes announce (PNG, JPEG, GIF, WebP, SVG), or None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "GIF"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WebP"
-    if _SVG_START_RE.match(head):
-        return "SVG"
-    return None
-
-
 def _not_an_image(path: Path, expected: str) -> str | None:
     """Why the file is not the image its extension promises, or None when it is."""
     size = path.stat().st_size
@@ -186,73 +173,14 @@ def _undecodable(path: Path, kind: str) -> str | None:
     return None
 
 
-class SvgError(ValueError):
-    """An SVG that is not well-formed XML, with the line where the parser stopped."""
-
-    def __init__(self, line: int | None, message: str):
-        super().__init__(message)
-        self.line = line
-
-
-def svg_references(data: bytes) -> list[tuple[int, str]]:
-    """(line, reference as written) for everything an SVG could make the renderer fetch: every
-    ``href`` (``xlink:href`` too) and ``src`` attribute, each ``url(…)`` in any other attribute (style,
-    fill, filter, mask…), in ``<style>`` elements (and their ``@import``), and ``xml-stylesheet``
-    instructions. Read with expat, the parser ElementTree (and so WeasyPrint) uses, so what the
-    renderer would read is what is judged; external entities are never loaded. Raises
-    :class:`SvgError` when the file is not well-formed XML."""
-    from xml.parsers import expat
-
-    from handoutgen.render.html import css_references
-
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    found: list[tuple[int, str]] = []
-    styles: list[list] = []  # open <style> elements: [first line, text]
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        line = parser.CurrentLineNumber
-        for attribute, value in attributes.items():
-            if attribute.rsplit(" ", 1)[-1] in ("href", "src"):
-                found.append((line, value.strip()))
-            elif "(" in value or "\\" in value:
-                found.extend((line + row - 1, ref) for row, _, ref in css_references(value))
-        if name.rsplit(" ", 1)[-1] == "style":
-            styles.append([line, ""])
-
-    def text(chunk: str) -> None:
-        if styles:
-            styles[-1][1] += chunk
-
-    def end(name: str) -> None:
-        if name.rsplit(" ", 1)[-1] == "style" and styles:
-            line, css = styles.pop()
-            found.extend((line + row - 1, ref) for row, _, ref in css_references(css))
-
-    def instruction(target: str, body: str) -> None:
-        if target.lower() == "xml-stylesheet":
-            match = re.search(r"""href\s*=\s*(["'])(.*?)\1""", body, re.DOTALL)
-            found.append((parser.CurrentLineNumber, match.group(2).strip() if match else body.strip()))
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.ProcessingInstructionHandler = instruction
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        where = f"line {exc.lineno}, column {exc.offset + 1}"
-        raise SvgError(exc.lineno, f"{expat.ErrorString(exc.code)} ({where})") from None
-    return found
-
-
 def _check_svg_logo(reader: Reader, path: Path, project_root: Path, refused: list[Problem], named_in: str) -> None:
     """An SVG logo must be well-formed XML (or the renderer leaves it out without a word) and may
     refer to nothing outside the project: its parts (``#id``), files beside it in assets/, and
     data: URLs that refer to nothing else. Problems name the SVG file and line."""
     from urllib.parse import urljoin
 
-    from handoutgen.render.html import ALLOWED_URLS, Project, shown_url, url_refusal
+    from handoutgen.project import Project
+    from handoutgen.resources import ALLOWED_URLS, shown_url, url_refusal
 
     shown = display_path(path, project_root)
     try:

@@ -39,8 +39,8 @@ from typing import Iterable, Iterator
 
 import yaml
 
-from handoutgen.errors import ContentError, Problem
 from handoutgen.content.yamldoc import Reader, display_path, line_of, read_text_file
+from handoutgen.errors import ContentError, Problem
 
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 PLACEHOLDER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")

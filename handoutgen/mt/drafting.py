@@ -38,12 +38,18 @@ from typing import Any, Callable, Iterable, TextIO
 
 from babel.messages.catalog import Catalog
 
-from handoutgen.mt import packages as models
-from handoutgen.text import sentences
 from handoutgen.catalogs import states
-from handoutgen.catalogs.store import catalog_locks, load_catalog, po_path, read_for_update, save_catalog, write_changes
+from handoutgen.catalogs.store import (
+    catalog_locks,
+    load_catalog,
+    po_path,
+    read_for_update,
+    write_changes,
+)
 from handoutgen.errors import Problem, TranslationError
 from handoutgen.fsutil import write_text_atomic
+from handoutgen.mt import packages as models
+from handoutgen.text import sentences
 
 SOURCE_LANG = "en"
 DEFAULT_CHUNK = 32          # entries per translate_batch call

@@ -18,10 +18,23 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from markupsafe import Markup
 
-from handoutgen.catalogs.store import catalog_locks, dump_catalog, load_catalog, po_path, read_for_update, write_changes
+from handoutgen.catalogs.states import (
+    State,
+    approval,
+    entry_state,
+    mark_reviewed,
+    msgstr_text,
+)
+from handoutgen.catalogs.store import (
+    catalog_locks,
+    load_catalog,
+    po_path,
+    read_for_update,
+    write_changes,
+)
+from handoutgen.checks.runner import findings_by_key
 from handoutgen.errors import ReviewError
 from handoutgen.fsutil import write_bytes_atomic, write_text_atomic
-from handoutgen.catalogs.states import State, approval, entry_state, mark_reviewed, msgstr_text
 
 Key = tuple[str, str | None]
 _AT_RE = re.compile(r"^at (sections\[(\d+)\])")
@@ -76,29 +89,6 @@ def _place(message: Message) -> tuple[str, str]:
         if files:
             section = "title and summary"
     return handout, section
-
-
-def check_references(root: Path) -> tuple:
-    """What every catalogue is checked against: the glossary and the template catalogue. Read
-    once per run and shared by all locales."""
-    from handoutgen.catalogs.store import pot_path
-    from handoutgen.checks.translation import load_glossary
-
-    glossary_path = Path(root) / "glossary.yaml"
-    template_path = pot_path(Path(root) / "locales")
-    return (load_glossary(glossary_path) if glossary_path.exists() else None,
-            load_catalog(template_path) if template_path.exists() else None)
-
-
-def findings_by_key(root: Path, catalog: Catalog, path: Path, code: str, references: tuple | None = None) -> dict[Key, list]:
-    """Quality-check findings of a catalogue, per entry."""
-    from handoutgen.checks.translation import check_catalog
-
-    glossary, template = references or check_references(root)
-    result: dict[Key, list] = {}
-    for finding in check_catalog(catalog, path, code, glossary, template):
-        result.setdefault((finding.msgid, finding.context), []).append(finding)
-    return result
 
 
 def collect(root: Path, code: str, *, only_pending: bool = True, back_translate: bool = True) -> tuple[Catalog, list[Item]]:
@@ -172,8 +162,10 @@ def sheet_paths(root: Path, code: str) -> tuple[Path, Path, Path]:
 
 def write_sheet(root: Path, code: str, *, pdf: bool = True, everything: bool = False) -> tuple[list[Item], Path]:
     """Write the review sheet (HTML, PDF) and the manifest of what it showed."""
+    from handoutgen.project import Project
+    from handoutgen.render.html import make_environment
+    from handoutgen.render.pdf import html_to_pdf
     from handoutgen.text.locales import locale_info
-    from handoutgen.render.html import Project, html_to_pdf, make_environment
 
     root = Path(root).resolve()
     info = locale_info(code)

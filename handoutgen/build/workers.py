@@ -1,0 +1,117 @@
+"""WeasyPrint in worker processes: HTML in, PDF bytes out, results in submission order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from handoutgen.build.run import Prepared
+
+import os
+import time
+from pathlib import Path
+
+from handoutgen.errors import HandoutError
+from handoutgen.project import Project
+from handoutgen.render.pdf import html_to_pdf
+from handoutgen.text.locales import locale_info
+
+
+def pdf_worker(task: tuple[str, str, str, str]) -> dict:
+    """WeasyPrint only, in a worker process: HTML in, PDF bytes out. One font configuration per
+    worker is reused across its renders."""
+    import resource
+
+    global _WORKER_FONT_CONFIG
+    root, html, label, code = task
+    started = time.perf_counter()
+    try:
+        if _WORKER_FONT_CONFIG is None:
+            _WORKER_FONT_CONFIG = _font_config()
+        pdf = html_to_pdf(Project(Path(root)), html, label, locale_info(code), _WORKER_FONT_CONFIG)
+        result = {"data": pdf.data, "pages": pdf.pages}
+    except HandoutError as exc:
+        result = {"error": str(exc), "code": exc.exit_code}
+    result["seconds"] = time.perf_counter() - started
+    result["maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["pid"] = os.getpid()
+    return result
+
+
+_WORKER_FONT_CONFIG = None
+
+
+class Renderer:
+    """WeasyPrint in worker processes (it is not safe under threads), results in submission order.
+
+    Work is submitted as soon as each sheet is prepared, so workers start (and import WeasyPrint)
+    while the parent is still preparing. A single sheet is rendered in this process: starting a
+    worker would cost more than it saves. Workers are replaced after WORKER_RENDERS renders each,
+    because WeasyPrint's memory grows across renders (a fresh pool, not max_tasks_per_child, which
+    can hang CPython 3.11's executor).
+    """
+
+    def __init__(self, root: Path, workers: int):
+        self.root = str(root)
+        self.workers = workers
+        self.pending: list[tuple] = []  # tasks not yet handed to a pool
+        self.futures: list = []
+        self.pools: list = []
+        self.submitted_to_pool = 0
+
+    def submit(self, prepared: Prepared) -> None:
+        if self.workers == 0:
+            return  # explaining only
+        self.pending.append((self.root, prepared.html, prepared.job.label, prepared.job.locale))
+        if self.workers > 1 and len(self.pending) + len(self.futures) >= 2:  # more than one sheet: worth a pool
+            for queued in self.pending:
+                self.futures.append(self._pool().submit(pdf_worker, queued))
+            self.pending.clear()
+
+    def _pool(self):
+        if not self.pools or self.submitted_to_pool >= WORKER_RENDERS * self.workers:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("forkserver")
+            self.pools.append(ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker))
+            self.submitted_to_pool = 0
+        self.submitted_to_pool += 1
+        return self.pools[-1]
+
+    def results(self):
+        try:
+            for future in self.futures:
+                yield future.result()
+            for task in self.pending:
+                yield pdf_worker(task)
+        finally:
+            for pool in self.pools:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WARM_HTML = """<html><body>
+<p style="font-family: 'Noto Sans'">Warm <b>up</b></p>
+<p style="font-family: 'Noto Sans Arabic'" dir="rtl" lang="ar">تسخين</p>
+<p style="font-family: 'Noto Sans CJK SC'" lang="zh-CN">预热 <b>预热</b></p>
+<p style="font-family: 'Noto Sans CJK KR'" lang="ko">준비 <b>준비</b></p>
+</body></html>"""
+
+
+def _warm_worker() -> None:
+    """Import WeasyPrint, load the font configuration and touch every script's fonts before the
+    first sheet arrives: this runs while the parent is still preparing sheets."""
+    import weasyprint
+
+    global _WORKER_FONT_CONFIG
+    _WORKER_FONT_CONFIG = _font_config()
+    weasyprint.HTML(string=_WARM_HTML).write_pdf(font_config=_WORKER_FONT_CONFIG)
+
+
+WORKER_RENDERS = 40  # renders before a worker process is replaced
+
+
+def _font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()

@@ -1,0 +1,132 @@
+"""Where a project's files are and what may be read: its folders, the symlink guard, and the rule for URLs in templates, stylesheets and the logo (only the project's own assets/ and templates/, and data: URLs)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from handoutgen.errors import (
+    ContentError,
+    Problem,
+)
+
+ASSET_DIRS = ("assets", "templates")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's inputs live; every path the renderer may read is under ``root``."""
+
+    root: Path
+
+    @property
+    def handouts(self) -> Path:
+        """The handouts folder, once no file in it is a symlink leading out of the project (the
+        content loader would otherwise read, and quote in its errors, any file on the machine)."""
+        folder = self.root / "handouts"
+        _refuse_links_out(self.root, [folder, *(folder.iterdir() if folder.is_dir() else ())])
+        return folder
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def locales(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def clinic_file(self) -> Path:
+        path = self.root / "clinic.yaml"
+        _refuse_links_out(self.root, [path])
+        return path
+
+    def asset_roots(self) -> tuple[Path, ...]:
+        """The folders the renderer may read, as real paths; a folder that is a symlink leading out
+        of the project is no root at all (its files are then refused like any outside file)."""
+        real = self.root.resolve()
+        roots = ((self.root / name).resolve() for name in ASSET_DIRS)
+        return tuple(root for root in roots if root.is_relative_to(real))
+
+
+INPUT_GLOBS = ("handouts/*.yaml", "locales/*/LC_MESSAGES/*.po", "templates/*", "assets/**/*",
+               "clinic.yaml", "glossary.yaml")
+
+
+#: Folders whose every entry is an input; a symlink in them must stay inside the project.
+GUARDED_DIRS = ("handouts", "templates", "assets", "locales")
+
+
+def input_files(root: Path) -> list[Path]:
+    """The input files (listing only: nothing is read, so ``watch`` may poll it)."""
+    files: set[Path] = set()
+    for pattern in INPUT_GLOBS:
+        files.update(p for p in root.glob(pattern) if p.is_file())
+    return sorted(files)
+
+
+def outside_links(root: Path, paths: list[Path] | None = None) -> list[tuple[Path, Path]]:
+    """(link, where it leads) for every symlink among ``paths`` (default: the input folders, walked
+    without following links, and the top-level settings files) whose target is outside ``root``.
+
+    A symlink that stays inside the project is fine; one leading out would let a build read (and a
+    PDF carry) any file on the machine."""
+    real_root = Path(root).resolve()
+    if paths is None:
+        paths = [Path(root) / name for name in ("clinic.yaml", "glossary.yaml", "literacy.yaml")]
+        for name in GUARDED_DIRS:
+            folder = Path(root) / name
+            paths.append(folder)
+            if folder.is_dir() and not folder.is_symlink():
+                for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+                    paths.extend(Path(dirpath) / entry for entry in (*dirnames, *filenames))
+    found = []
+    for path in paths:
+        path = Path(path)
+        if not (path.is_symlink() or _under_link(path, Path(root))):
+            continue
+        target = path.resolve()
+        if not target.is_relative_to(real_root):
+            found.append((path, target))
+    return found
+
+
+def _under_link(path: Path, root: Path) -> bool:
+    """Whether a folder between ``root`` and ``path`` is a symlink."""
+    try:
+        parts = path.relative_to(root).parts[:-1]
+    except ValueError:
+        return True  # not under the project at all: judged by where it leads
+    folder = root
+    for part in parts:
+        folder = folder / part
+        if folder.is_symlink():
+            return True
+    return False
+
+
+def refuse_outside_links(root: Path, paths: list[Path] | None = None) -> None:
+    """A ContentError naming every input that is a symlink leading out of the project."""
+    found = outside_links(root, paths)
+    if found:
+        raise ContentError(problems=[Problem(_shown(link, root), None, (
+            f"is a symlink to {target}, outside the project; nothing outside the project is read, so "
+            "copy the file into the project instead of linking to it")) for link, target in found])
+
+
+def _shown(path: Path, root: Path) -> str:
+    path = Path(path)
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def _refuse_links_out(root: Path, paths: list[Path]) -> None:
+    from handoutgen.project import refuse_outside_links
+
+    refuse_outside_links(root, paths)
+
+
