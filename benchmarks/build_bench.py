@@ -70,14 +70,20 @@ for path in files:
     total += time.perf_counter() - started
 print(total, len(files))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     return float(out[0]), int(out[1])
 
 
 def edit_one_paragraph(root: Path) -> None:
     path = root / "handouts" / "aftercare.yaml"
     text = path.read_text()
-    path.write_text(text.replace("Rest for the rest of the day if you can.", "Rest for the rest of the day if you are able.", 1))
+    path.write_text(
+        text.replace(
+            "Rest for the rest of the day if you can.", "Rest for the rest of the day if you are able.", 1
+        )
+    )
 
 
 def main_figures(jobs: int) -> None:
@@ -92,13 +98,21 @@ def main_figures(jobs: int) -> None:
         locales = {o.job.locale for o in run.outcomes}
         print(f"machine: {os.cpu_count()} cores, {jobs} worker processes")
         print(f"full cold build: {count} PDFs in {cold:.2f} s")
-        print(f"WeasyPrint floor: {floor:.2f} s for {rendered} PDFs in one process; floor/cores = {floor / jobs:.2f} s")
+        print(
+            f"WeasyPrint floor: {floor:.2f} s for {rendered} PDFs in one process; floor/cores = {floor / jobs:.2f} s"
+        )
         print(f"ratio build / (floor / cores): {cold / (floor / jobs):.2f}  (target <= 1.2)")
-        print(f"no-op rebuild: {noop * 1000:.0f} ms; ratio to full build: {noop / cold:.3f}  (target <= 0.05)")
-        print(f"after editing one paragraph: {len(edited.rebuilt)} PDFs rebuilt "
-              f"(handout is built in {len(locales)} locales) in {edit_time:.2f} s")
+        print(
+            f"no-op rebuild: {noop * 1000:.0f} ms; ratio to full build: {noop / cold:.3f}  (target <= 0.05)"
+        )
+        print(
+            f"after editing one paragraph: {len(edited.rebuilt)} PDFs rebuilt "
+            f"(handout is built in {len(locales)} locales) in {edit_time:.2f} s"
+        )
         peak = max(run.worker_maxrss_kib.values()) if run.worker_maxrss_kib else 0
-        print(f"peak memory per worker: {peak / 1024:.0f} MiB (max RSS over {len(run.worker_maxrss_kib)} workers)")
+        print(
+            f"peak memory per worker: {peak / 1024:.0f} MiB (max RSS over {len(run.worker_maxrss_kib)} workers)"
+        )
 
 
 def generated_project(dest: Path, handouts: int) -> Path:
@@ -121,13 +135,17 @@ def scaling(jobs: int, sizes: list[int]) -> None:
             run, seconds = timed_build(root, jobs)
             count = len([o for o in run.outcomes if o.path])
             per = seconds / count
-            growth = f", x{seconds / previous:.2f} time for x{size / prev_size:.1f} handouts" if previous else ""
+            growth = (
+                f", x{seconds / previous:.2f} time for x{size / prev_size:.1f} handouts" if previous else ""
+            )
             print(f"  {size:3d} handouts: {count} PDFs in {seconds:.1f} s ({per * 1000:.0f} ms/PDF){growth}")
             previous, prev_size = seconds, size
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--scale", type=int, default=0, help="largest generated project for the scaling run")
     args = parser.parse_args()

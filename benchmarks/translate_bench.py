@@ -25,14 +25,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+import argos_fixture  # noqa: E402
 from babel.messages.catalog import Catalog  # noqa: E402
 
-import argos_fixture  # noqa: E402
-from handoutgen.mt import drafting as translate, packages as models  # noqa: E402
 from handoutgen.catalogs.store import load_catalog, po_path, pot_path, save_catalog  # noqa: E402
+from handoutgen.mt import drafting as translate  # noqa: E402
+from handoutgen.mt import packages as models
 
-MEDICINES = ["ibuprofen", "amoxicillin", "metformin", "your inhaler", "the eye drops", "insulin",
-             "the blood thinner", "paracetamol"]
+MEDICINES = [
+    "ibuprofen",
+    "amoxicillin",
+    "metformin",
+    "your inhaler",
+    "the eye drops",
+    "insulin",
+    "the blood thinner",
+    "paracetamol",
+]
 INSTRUCTIONS = [
     "Take {m} **exactly** as your doctor told you, {n} times a day.",
     "Do not stop taking {m} without talking to your care team; call {{clinic_phone}} first.",
@@ -59,10 +68,16 @@ def handout_sentences(count: int) -> list[str]:
 
 def build_package(dest: Path) -> Path:
     """Build the fixture package in a child process, so peak memory below is translation only."""
-    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[2]); "
-            "import argos_fixture; print(argos_fixture.build_argosmodel(Path(sys.argv[1])))")
-    out = subprocess.run([sys.executable, "-c", code, str(dest), str(ROOT / "tests")],
-                         check=True, capture_output=True, text=True)
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[2]); "
+        "import argos_fixture; print(argos_fixture.build_argosmodel(Path(sys.argv[1])))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(dest), str(ROOT / "tests")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return Path(out.stdout.strip().splitlines()[-1])
 
 
@@ -79,7 +94,7 @@ def rate(engine: translate.Engine, texts: list[str], per_call: int) -> float:
     """Strings per second, sending ``per_call`` strings per translate_batch call."""
     started = time.perf_counter()
     for i in range(0, len(texts), per_call):
-        engine.translate(texts[i:i + per_call])
+        engine.translate(texts[i : i + per_call])
     return len(texts) / (time.perf_counter() - started)
 
 
@@ -103,27 +118,37 @@ def main() -> None:
 
         batched = rate(engine, texts, translate.DEFAULT_CHUNK)
         single = rate(engine, texts, 1)
-        print(f"{len(texts)} strings: batched ({translate.DEFAULT_CHUNK}/call) {batched:.1f} strings/s, "
-              f"one call per string {single:.1f} strings/s, ratio {batched / single:.1f}×")
+        print(
+            f"{len(texts)} strings: batched ({translate.DEFAULT_CHUNK}/call) {batched:.1f} strings/s, "
+            f"one call per string {single:.1f} strings/s, ratio {batched / single:.1f}×"
+        )
 
         if args.threads:
             compare_threads(engine.package, texts)
 
         quiet = open("/dev/null", "w")
-        first = translate.translate_locale("es", locales_dir=work / "project" / "locales",
-                                           packages=packages, engine=engine, progress=quiet)
-        print(f"first run: {first.strings_sent} strings sent in {first.batch_calls} calls, "
-              f"{first.strings_per_second:.1f} strings/s")
+        first = translate.translate_locale(
+            "es", locales_dir=work / "project" / "locales", packages=packages, engine=engine, progress=quiet
+        )
+        print(
+            f"first run: {first.strings_sent} strings sent in {first.batch_calls} calls, "
+            f"{first.strings_per_second:.1f} strings/s"
+        )
         edited = texts[len(texts) // 2]
         make_locale(work / "project", [t + " Ask us if unsure." if t == edited else t for t in texts])
-        second = translate.translate_locale("es", locales_dir=work / "project" / "locales",
-                                            packages=packages, engine=engine, progress=quiet)
-        print(f"second run after editing one paragraph: {second.strings_sent} string(s) sent, "
-              f"{second.from_memory} from memory")
+        second = translate.translate_locale(
+            "es", locales_dir=work / "project" / "locales", packages=packages, engine=engine, progress=quiet
+        )
+        print(
+            f"second run after editing one paragraph: {second.strings_sent} string(s) sent, "
+            f"{second.from_memory} from memory"
+        )
         assert path.exists()
     _, peak_py = tracemalloc.get_traced_memory()
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory: {peak_rss:.0f} MiB resident (ru_maxrss), {peak_py / 2**20:.1f} MiB Python heap (tracemalloc)")
+    print(
+        f"peak memory: {peak_rss:.0f} MiB resident (ru_maxrss), {peak_py / 2**20:.1f} MiB Python heap (tracemalloc)"
+    )
 
 
 def compare_threads(package: models.PackageInfo, texts: list[str]) -> None:
@@ -133,8 +158,10 @@ def compare_threads(package: models.PackageInfo, texts: list[str]) -> None:
         engine = translate.Engine(package, intra_threads=intra, inter_threads=inter, max_batch_tokens=tokens)
         engine.translate(texts[:4])
         label = "intra_threads=default" if intra == 0 else f"intra_threads={intra}"
-        print(f"  {label}, inter_threads={inter}, max_batch_tokens={tokens}: "
-              f"{rate(engine, texts, translate.DEFAULT_CHUNK):.1f}; {rate(engine, texts, 1):.1f} strings/s")
+        print(
+            f"  {label}, inter_threads={inter}, max_batch_tokens={tokens}: "
+            f"{rate(engine, texts, translate.DEFAULT_CHUNK):.1f}; {rate(engine, texts, 1):.1f} strings/s"
+        )
 
 
 if __name__ == "__main__":

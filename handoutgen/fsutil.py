@@ -6,8 +6,9 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO
 
 #: Temp files are named ``.<target>.<pid>.<random>.tmp`` beside their target, so a later run can tell
 #: one left by a killed process (its pid is gone) from one being written right now.

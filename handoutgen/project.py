@@ -54,8 +54,14 @@ class Project:
         return tuple(root for root in roots if root.is_relative_to(real))
 
 
-INPUT_GLOBS = ("handouts/*.yaml", "locales/*/LC_MESSAGES/*.po", "templates/*", "assets/**/*",
-               "clinic.yaml", "glossary.yaml")
+INPUT_GLOBS = (
+    "handouts/*.yaml",
+    "locales/*/LC_MESSAGES/*.po",
+    "templates/*",
+    "assets/**/*",
+    "clinic.yaml",
+    "glossary.yaml",
+)
 
 
 #: Folders whose every entry is an input; a symlink in them must stay inside the project.
@@ -114,9 +120,19 @@ def refuse_outside_links(root: Path, paths: list[Path] | None = None) -> None:
     """A ContentError naming every input that is a symlink leading out of the project."""
     found = outside_links(root, paths)
     if found:
-        raise ContentError(problems=[Problem(_shown(link, root), None, (
-            f"is a symlink to {target}, outside the project; nothing outside the project is read, so "
-            "copy the file into the project instead of linking to it")) for link, target in found])
+        raise ContentError(
+            problems=[
+                Problem(
+                    _shown(link, root),
+                    None,
+                    (
+                        f"is a symlink to {target}, outside the project; nothing outside the project is read, so "
+                        "copy the file into the project instead of linking to it"
+                    ),
+                )
+                for link, target in found
+            ]
+        )
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -128,5 +144,3 @@ def _refuse_links_out(root: Path, paths: list[Path]) -> None:
     from handoutgen.project import refuse_outside_links
 
     refuse_outside_links(root, paths)
-
-

@@ -13,8 +13,10 @@ from handoutgen.errors import (
 )
 
 #: How a refused reference is fixed; said by every error about one.
-ALLOWED_URLS = ("only files in the project's assets/ or templates/ folders and data: URLs that refer to nothing "
-                "else may be used")
+ALLOWED_URLS = (
+    "only files in the project's assets/ or templates/ folders and data: URLs that refer to nothing "
+    "else may be used"
+)
 
 
 def _readable_file(url: str, roots: tuple[Path, ...]) -> bool:
@@ -31,7 +33,7 @@ def _readable_file(url: str, roots: tuple[Path, ...]) -> bool:
 
 
 def shown_url(url: str) -> str:
-    return url if len(url) <= _SHOWN_URL else url[:_SHOWN_URL - 20] + "…" + url[-19:]
+    return url if len(url) <= _SHOWN_URL else url[: _SHOWN_URL - 20] + "…" + url[-19:]
 
 
 def url_refusal(url: str, roots: tuple[Path, ...], _depth: int = 0) -> str | None:
@@ -93,8 +95,10 @@ def _data_refusal(url: str, roots: tuple[Path, ...], depth: int) -> str | None:
         if depth >= _MAX_NESTING:
             return f"is a data: URL holding {what} with data: URLs nested too deep to check"
         if not reference.startswith("data:"):
-            return (f"is a data: URL holding {what} that refers to {shown_url(reference)} (its line {line}); "
-                    "what a data: URL holds may refer to nothing else")
+            return (
+                f"is a data: URL holding {what} that refers to {shown_url(reference)} (its line {line}); "
+                "what a data: URL holds may refer to nothing else"
+            )
         inner = url_refusal(reference, roots, depth + 1)
         if inner:
             return f"is a data: URL holding {what} whose data: URL (its line {line}) {inner}"
@@ -142,9 +146,12 @@ RASTER_KINDS = ("PNG", "JPEG", "GIF", "WebP")
 
 
 # An SVG file: an optional BOM, XML declaration, comments and doctype, then the <svg> element.
-_SVG_START_RE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*"
-                           rb"(?:<\?xml[^>]*>\s*|<!--.*?-->\s*|<!DOCTYPE\s+svg[^>\[]*(?:\[.*?\])?\s*>\s*)*"
-                           rb"<svg[\s>/]", re.DOTALL | re.IGNORECASE)
+_SVG_START_RE = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*"
+    rb"(?:<\?xml[^>]*>\s*|<!--.*?-->\s*|<!DOCTYPE\s+svg[^>\[]*(?:\[.*?\])?\s*>\s*)*"
+    rb"<svg[\s>/]",
+    re.DOTALL | re.IGNORECASE,
+)
 
 
 def image_kind(head: bytes) -> str | None:

@@ -129,23 +129,28 @@ def write_marian_vocab(tokens: list[str], path: Path) -> None:
 
 
 def _marian_config(dim: int) -> np.ndarray:
-    config = "\n".join([
-        "type: transformer",
-        "enc-depth: 1",
-        "dec-depth: 1",
-        "transformer-heads: 1",
-        f"dim-emb: {dim}",
-        f"transformer-dim-ffn: {FFN_DIM}",
-        "transformer-ffn-activation: relu",
-        "transformer-preprocess: ''",
-        "transformer-postprocess: dan",
-        "transformer-postprocess-emb: d",
-        "transformer-postprocess-top: ''",
-        "transformer-decoder-autoreg: self-attention",
-        "transformer-no-projection: false",
-        "transformer-guided-alignment-layer: last",
-        "tied-embeddings-all: true",
-    ]) + "\n"
+    config = (
+        "\n".join(
+            [
+                "type: transformer",
+                "enc-depth: 1",
+                "dec-depth: 1",
+                "transformer-heads: 1",
+                f"dim-emb: {dim}",
+                f"transformer-dim-ffn: {FFN_DIM}",
+                "transformer-ffn-activation: relu",
+                "transformer-preprocess: ''",
+                "transformer-postprocess: dan",
+                "transformer-postprocess-emb: d",
+                "transformer-postprocess-top: ''",
+                "transformer-decoder-autoreg: self-attention",
+                "transformer-no-projection: false",
+                "transformer-guided-alignment-layer: last",
+                "tied-embeddings-all: true",
+            ]
+        )
+        + "\n"
+    )
     return np.frombuffer(config.encode() + b"\0", dtype=np.int8)
 
 
@@ -156,8 +161,8 @@ def _position_codes(dim: int, token_dims: int) -> np.ndarray:
     angles = positions * frequencies
     code = np.concatenate([np.sin(angles), np.cos(angles)], axis=1)
     table = np.zeros((MAX_POSITIONS, dim), dtype=np.float32)
-    table[:, token_dims:token_dims + 2 * POSITION_PAIRS] = code
-    table[:, token_dims + 2 * POSITION_PAIRS:] = -code
+    table[:, token_dims : token_dims + 2 * POSITION_PAIRS] = code
+    table[:, token_dims + 2 * POSITION_PAIRS :] = -code
     return table
 
 
@@ -321,6 +326,7 @@ def block_network(monkeypatch) -> None:
 
 
 # --- pytest fixtures (import them into a test module to use them) ---------------------------
+
 
 @dataclass(frozen=True)
 class BuiltPackages:

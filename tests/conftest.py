@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("handouts", "templates", "assets", "locales", "clinic.yaml", "babel.cfg", "glossary.yaml", "literacy.yaml")
+PROJECT_PARTS = (
+    "handouts",
+    "templates",
+    "assets",
+    "locales",
+    "clinic.yaml",
+    "babel.cfg",
+    "glossary.yaml",
+    "literacy.yaml",
+)
 
 
 def copy_project(dest: Path) -> Path:

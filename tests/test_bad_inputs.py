@@ -77,11 +77,27 @@ from conftest import copy_project  # noqa: E402
 EXCLUDED = ("build", ".cache")  # outputs and caches: the only places a command may write
 PACKAGES = Path(".cache") / "argos-packages"
 TIMEOUT = 120  # seconds per command: a hang is a failure, not a stuck suite
-KEYS = {"about", "place", "mode", "run", "exit", "names", "line", "error", "files", "links", "edit", "zip",
-        "expect_file", "xfail", "needs"}
+KEYS = {
+    "about",
+    "place",
+    "mode",
+    "run",
+    "exit",
+    "names",
+    "line",
+    "error",
+    "files",
+    "links",
+    "edit",
+    "zip",
+    "expect_file",
+    "xfail",
+    "needs",
+}
 
 
 # -- the cases ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Case:
@@ -108,8 +124,11 @@ def load_case(expect_path: Path) -> Case:
     assert not unknown, f"{expect_path}: unknown keys {sorted(unknown)}"
     for key in ("about", "place", "run", "exit"):
         assert key in spec, f"{expect_path}: '{key}' is required"
-    siblings = [p for p in expect_path.parent.glob(f"{expect_path.stem}.*")
-                if p != expect_path and p.name[len(expect_path.stem)] == "."]
+    siblings = [
+        p
+        for p in expect_path.parent.glob(f"{expect_path.stem}.*")
+        if p != expect_path and p.name[len(expect_path.stem)] == "."
+    ]
     assert len(siblings) <= 1, f"{expect_path}: more than one data file: {siblings}"
     data = siblings[0] if siblings else None
     assert data is not None or "zip" in spec, f"{expect_path}: no data file beside it and no zip recipe"
@@ -159,7 +178,7 @@ def build_zip(recipe: dict[str, Any], target: Path) -> None:
             for info in src.infolist():
                 name = info.filename
                 if recipe.get("rename_top"):
-                    name = recipe["rename_top"] + name[name.index("/"):]
+                    name = recipe["rename_top"] + name[name.index("/") :]
                 members[name] = (None, src.read(info))
     for name in recipe.get("drop", []):
         members.pop(name)
@@ -169,7 +188,7 @@ def build_zip(recipe: dict[str, Any], target: Path) -> None:
         if "symlink" in item:
             info = zipfile.ZipInfo(name)
             info.create_system = 3  # Unix: the mode bits below are read
-            info.external_attr = (0o120777 << 16)  # S_IFLNK
+            info.external_attr = 0o120777 << 16  # S_IFLNK
             members[name] = (info, item["symlink"].encode())
         else:
             members[name] = (None, item.get("text", "").encode())
@@ -188,10 +207,10 @@ def _lie_about_sizes(path: Path, sizes: dict[str, int]) -> None:
     end = data.rindex(b"PK\x05\x06")
     count, _, offset = struct.unpack_from("<HII", data, end + 10)
     for _ in range(count):
-        assert data[offset:offset + 4] == b"PK\x01\x02"
+        assert data[offset : offset + 4] == b"PK\x01\x02"
         name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, offset + 28)
         local = struct.unpack_from("<I", data, offset + 42)[0]
-        name = data[offset + 46:offset + 46 + name_len].decode()
+        name = data[offset + 46 : offset + 46 + name_len].decode()
         if name in sizes:
             struct.pack_into("<I", data, offset + 24, sizes[name])
             struct.pack_into("<I", data, local + 22, sizes[name])
@@ -200,6 +219,7 @@ def _lie_about_sizes(path: Path, sizes: dict[str, int]) -> None:
 
 
 # -- running one case ------------------------------------------------------------------------------
+
 
 @dataclass
 class Observed:
@@ -299,20 +319,34 @@ def run_case(case: Case, tmp: Path) -> Observed:
     env = {k: v for k, v in os.environ.items() if k not in ("HANDOUTGEN_ARGOS_DIR", "ARGOS_PACKAGES_DIR")}
     env.update(PYTHONIOENCODING="utf-8", LC_ALL="C.UTF-8")
     try:
-        result = subprocess.run([sys.executable, str(ROOT / "generate.py"), "-C", str(project), *args],
-                                stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT, env=env, cwd=tmp)
-        observed = Observed(result.returncode, result.stdout.decode("utf-8", "replace"),
-                            result.stderr.decode("utf-8", "replace"))
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "generate.py"), "-C", str(project), *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=TIMEOUT,
+            env=env,
+            cwd=tmp,
+        )
+        observed = Observed(
+            result.returncode,
+            result.stdout.decode("utf-8", "replace"),
+            result.stderr.decode("utf-8", "replace"),
+        )
     except subprocess.TimeoutExpired as exc:
-        observed = Observed(None, (exc.stdout or b"").decode("utf-8", "replace"),
-                            (exc.stderr or b"").decode("utf-8", "replace") + f"\n(killed after {TIMEOUT} s)")
+        observed = Observed(
+            None,
+            (exc.stdout or b"").decode("utf-8", "replace"),
+            (exc.stderr or b"").decode("utf-8", "replace") + f"\n(killed after {TIMEOUT} s)",
+        )
     observed.changed = _differences(before, snapshot(project))
     observed.packages_changed = _differences(packages_before, snapshot(project, PACKAGES))
     for path, text in (case.spec.get("expect_file") or {}).items():
         target = project / path
         content = target.read_text(encoding="utf-8", errors="replace") if target.is_file() else ""
         if text not in content:
-            observed.missing_text.append(f"{path} does not contain {text!r}" + ("" if target.is_file() else " (no such file)"))
+            observed.missing_text.append(
+                f"{path} does not contain {text!r}" + ("" if target.is_file() else " (no such file)")
+            )
     return observed
 
 
@@ -331,12 +365,20 @@ def failures(case: Case, observed: Observed) -> list[str]:
         names = Path(spec["place"]).name if spec["place"].startswith("../") else spec["place"]
     if names is not None:
         lines = spec.get("line")
-        places = [f"{names}:{n}" for n in (lines if isinstance(lines, list) else [lines])] if lines else [str(names)]
+        places = (
+            [f"{names}:{n}" for n in (lines if isinstance(lines, list) else [lines])]
+            if lines
+            else [str(names)]
+        )
         wanted = [e.casefold() for e in case.errors]
-        if not any(any(p in line for p in places) and all(w in line.casefold() for w in wanted)
-                   for line in observed.lines):
-            found.append(f"no output line contains {' or '.join(map(repr, places))}"
-                         + (f" and {case.errors!r}" if wanted else ""))
+        if not any(
+            any(p in line for p in places) and all(w in line.casefold() for w in wanted)
+            for line in observed.lines
+        ):
+            found.append(
+                f"no output line contains {' or '.join(map(repr, places))}"
+                + (f" and {case.errors!r}" if wanted else "")
+            )
     if observed.changed:
         found.append("input files changed: " + ", ".join(observed.changed))
     if observed.packages_changed and spec["exit"] != 0:
@@ -361,8 +403,11 @@ def _missing_modules(case: Case) -> list[str]:
 def observed_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Every selected case's run, made once, WORKERS at a time (the suite would otherwise spend
     most of its time waiting for one process after another). ``-k`` and ``-x`` still select."""
-    selected = [item.callspec.params["case"] for item in request.session.items
-                if getattr(item, "originalname", None) == "test_bad_input" and item.module is request.module]
+    selected = [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_bad_input" and item.module is request.module
+    ]
     runnable = [c for c in selected if not _missing_modules(c)]
     if any("zip" in c.spec and c.spec["zip"].get("base") == "real" for c in runnable):
         real_package()  # built once, before the threads start
@@ -373,7 +418,7 @@ def observed_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         folder.mkdir()
         try:
             return case.id, run_case(case, folder)
-        except Exception as exc:  # noqa: BLE001 - re-raised by the case's own test
+        except Exception as exc:
             return case.id, exc
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -391,16 +436,31 @@ def test_bad_input(case: Case, observed_runs: dict[str, Any]) -> None:
     problems = failures(case, observed)
     assert not problems, (
         f"{case.id}: {case.spec['about']}\n  run: generate.py {case.spec['run']}\n  "
-        + "\n  ".join(problems) + "\n--- stderr:\n" + observed.stderr[-3000:]
-        + "\n--- stdout (tail):\n" + observed.stdout[-1500:])
+        + "\n  ".join(problems)
+        + "\n--- stderr:\n"
+        + observed.stderr[-3000:]
+        + "\n--- stdout (tail):\n"
+        + observed.stdout[-1500:]
+    )
 
 
 def test_every_kind_is_broken_at_least_five_ways() -> None:
     kinds: dict[str, int] = {}
     for case in CASES:
         kinds[case.kind] = kinds.get(case.kind, 0) + 1
-    expected = {"handout", "clinic", "glossary", "literacy", "po", "pot", "template", "css", "review",
-                "argosmodel", "logo"}
+    expected = {
+        "handout",
+        "clinic",
+        "glossary",
+        "literacy",
+        "po",
+        "pot",
+        "template",
+        "css",
+        "review",
+        "argosmodel",
+        "logo",
+    }
     assert set(kinds) == expected, kinds
     assert all(n >= 5 for n in kinds.values()), kinds
 
@@ -408,14 +468,16 @@ def test_every_kind_is_broken_at_least_five_ways() -> None:
 def test_every_file_in_the_corpus_belongs_to_a_case() -> None:
     """A data file without its .expect would silently never run."""
     stems = {(c.expect_path.parent, c.expect_path.stem) for c in CASES}
-    orphans = [p for p in BAD.glob("*/*") if p.suffix != ".expect"
-               and (p.parent, p.name.split(".")[0]) not in stems]
+    orphans = [
+        p for p in BAD.glob("*/*") if p.suffix != ".expect" and (p.parent, p.name.split(".")[0]) not in stems
+    ]
     assert not orphans, orphans
     strays = [p for p in BAD.iterdir() if p.is_file() and p.name != "README.md"]
     assert not strays, f"cases go in a folder per kind: {strays}"
 
 
 # -- report mode -----------------------------------------------------------------------------------
+
 
 def main(words: list[str]) -> int:
     selected = [c for c in CASES if not words or any(w in c.id for w in words)]
@@ -424,7 +486,7 @@ def main(words: list[str]) -> int:
         with tempfile.TemporaryDirectory(prefix="bad-input-") as tmp:
             try:
                 observed = run_case(case, Path(tmp))
-            except Exception as exc:  # noqa: BLE001 - a report, not a test
+            except Exception as exc:
                 print(f"{case.id}: set-up failed: {exc!r}")
                 bad += 1
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -9,37 +10,51 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import ROOT, copy_project
-from handoutgen.catalogs.store import (init_catalog, load_catalog, po_path, pot_path, save_catalog,
-                                update_catalogs, validate_catalog)
-from handoutgen.errors import CatalogError
 from handoutgen.catalogs.extract import extract_template
 from handoutgen.catalogs.states import State, entry_state, mark_reviewed
-
-import datetime as dt
+from handoutgen.catalogs.store import (
+    init_catalog,
+    load_catalog,
+    po_path,
+    pot_path,
+    save_catalog,
+    update_catalogs,
+    validate_catalog,
+)
+from handoutgen.errors import CatalogError
 
 TODAY = dt.date(2026, 11, 21)
 
 
 def msgfmt_check(path: Path) -> None:
-    result = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
 def _signature(catalog):
-    return sorted((m.id, m.context, tuple(m.locations), tuple(m.auto_comments), tuple(sorted(m.flags)))
-                  for m in catalog if m.id)
+    return sorted(
+        (m.id, m.context, tuple(m.locations), tuple(m.auto_comments), tuple(sorted(m.flags)))
+        for m in catalog
+        if m.id
+    )
 
 
 def test_pybabel_extract_matches_the_project_extraction(project: Path, tmp_path: Path) -> None:
     """Both written to disk and read back, so wrapping is compared like for like."""
     out = tmp_path / "pybabel.pot"
     pybabel = Path(sys.executable).parent / "pybabel"
-    subprocess.run([str(pybabel), "extract", "-F", "babel.cfg", "-o", str(out), "."], cwd=project,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(pybabel), "extract", "-F", "babel.cfg", "-o", str(out), "."],
+        cwd=project,
+        check=True,
+        capture_output=True,
+    )
     (project / "locales" / "handouts.pot").unlink()
     update_catalogs(project)
     ours = load_catalog(pot_path(project / "locales"))
@@ -73,6 +88,7 @@ def test_extracted_comments_tell_translators_where_and_which_placeholders() -> N
 
 
 # -- update keeps work ----------------------------------------------------------------------------
+
 
 def _approve_all(path: Path, code: str) -> None:
     catalog = load_catalog(path, code)
@@ -150,7 +166,10 @@ def test_poedit_approval_is_recorded_with_last_translator(project: Path) -> None
     save_catalog(catalog, path)
     reports = update_catalogs(project, ["es"])
     assert reports[0].recorded_approvals == 1
-    assert any(c.startswith("reviewed-by: Rosa Díaz on ") for c in load_catalog(path, "es").get(message.id).user_comments)
+    assert any(
+        c.startswith("reviewed-by: Rosa Díaz on ")
+        for c in load_catalog(path, "es").get(message.id).user_comments
+    )
 
 
 def test_init_writes_language_and_plural_forms(project: Path) -> None:
@@ -163,6 +182,7 @@ def test_init_writes_language_and_plural_forms(project: Path) -> None:
 
 
 # -- errors ----------------------------------------------------------------------------------------
+
 
 def test_syntax_error_names_file_and_line_and_update_rewrites_nothing(project: Path) -> None:
     broken = po_path(project / "locales", "vi")
@@ -184,7 +204,9 @@ def test_dropped_or_invented_placeholder_is_an_error_with_line(project: Path) ->
     message.string = message.id.replace("{clinic_phone}", "{clinic_fone}")
     save_catalog(catalog, path)
     problems = validate_catalog(load_catalog(path, "es"), path, "es")
-    assert any("drops clinic_phone" in p.message and "invents clinic_fone" in p.message and p.line for p in problems)
+    assert any(
+        "drops clinic_phone" in p.message and "invents clinic_fone" in p.message and p.line for p in problems
+    )
 
 
 def _set_plural_header(path: Path, header: str) -> None:
@@ -194,11 +216,14 @@ def _set_plural_header(path: Path, header: str) -> None:
     path.write_text(text[:start] + f'"Plural-Forms: {header}\\n"\n' + text[end:])
 
 
-@pytest.mark.parametrize("code, header", [
-    ("es", "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);"),  # CLDR 46
-    ("es", "nplurals=2; plural=(n != 1);"),  # gettext's classic rule for Spanish
-    ("ar", "nplurals=2; plural=(n != 1);"),  # differs from CLDR: the translator's decision
-])
+@pytest.mark.parametrize(
+    "code, header",
+    [
+        ("es", "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);"),  # CLDR 46
+        ("es", "nplurals=2; plural=(n != 1);"),  # gettext's classic rule for Spanish
+        ("ar", "nplurals=2; plural=(n != 1);"),  # differs from CLDR: the translator's decision
+    ],
+)
 def test_a_plural_forms_header_gettext_accepts_is_accepted(project: Path, code: str, header: str) -> None:
     """gettext uses the catalogue's own header; so does the project, whatever Babel's CLDR guess."""
     path = po_path(project / "locales", code)
@@ -211,9 +236,11 @@ def test_a_plural_forms_header_gettext_accepts_is_accepted(project: Path, code: 
 
 def test_a_plural_entry_with_the_wrong_number_of_forms_is_an_error_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "es.po"
-    path.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
-                    '"Plural-Forms: nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);\\n"\n\n'
-                    'msgid "one day"\nmsgid_plural "%(num)s days"\nmsgstr[0] "un día"\nmsgstr[1] "%(num)s días"\n')
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);\\n"\n\n'
+        'msgid "one day"\nmsgid_plural "%(num)s days"\nmsgstr[0] "un día"\nmsgstr[1] "%(num)s días"\n'
+    )
     assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True).returncode != 0
     with pytest.raises(CatalogError) as caught:
         load_catalog(path, "es")
@@ -233,9 +260,11 @@ def test_the_header_plural_rule_picks_the_form_when_rendering(tmp_path: Path) ->
     from handoutgen.catalogs.lookup import CatalogTranslations
 
     path = tmp_path / "x.po"
-    path.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
-                    '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);\\n"\n\n'
-                    'msgid "day"\nmsgid_plural "days"\nmsgstr[0] "A"\nmsgstr[1] "B"\nmsgstr[2] "C"\n')
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);\\n"\n\n'
+        'msgid "day"\nmsgid_plural "days"\nmsgstr[0] "A"\nmsgstr[1] "B"\nmsgstr[2] "C"\n'
+    )
     translations = CatalogTranslations(load_catalog(path, "es"))
     assert [translations.ngettext("day", "days", n) for n in (1, 2, 5)] == ["A", "B", "C"]
 
@@ -247,8 +276,23 @@ def test_unknown_locale_code_is_a_clear_error(project: Path) -> None:
 
 # -- property: random edits never lose a reviewed translation ------------------------------------------
 
-WORDS = ["rest", "water", "heat", "walk", "sleep", "call", "ice", "bruise", "needle", "towel", "pain", "drive"]
-paragraph = st.lists(st.sampled_from(WORDS), min_size=3, max_size=8).map(lambda ws: " ".join(ws).capitalize() + ".")
+WORDS = [
+    "rest",
+    "water",
+    "heat",
+    "walk",
+    "sleep",
+    "call",
+    "ice",
+    "bruise",
+    "needle",
+    "towel",
+    "pain",
+    "drive",
+]
+paragraph = st.lists(st.sampled_from(WORDS), min_size=3, max_size=8).map(
+    lambda ws: " ".join(ws).capitalize() + "."
+)
 operation = st.one_of(
     st.tuples(st.just("rewrap"), st.integers(0, 20)),
     st.tuples(st.just("move"), st.integers(0, 20), st.integers(0, 20)),
@@ -281,7 +325,13 @@ def _write(root: Path, paragraphs: list[tuple[str, bool]]) -> None:
         if wrapped:
             words = text.split()
             half = len(words) // 2
-            body += "      - >-\n        " + " ".join(words[:half]) + "\n          " + " ".join(words[half:]) + "\n"
+            body += (
+                "      - >-\n        "
+                + " ".join(words[:half])
+                + "\n          "
+                + " ".join(words[half:])
+                + "\n"
+            )
         else:
             body += f"      - {text}\n"
     (root / "handouts" / "prop.yaml").write_text(HEADER + body + FOOTER)

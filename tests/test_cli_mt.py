@@ -7,21 +7,23 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import pdf_text
+
+from handoutgen.catalogs.states import State, entry_state, machine_provider
 from handoutgen.catalogs.store import load_catalog, po_path
 from handoutgen.cli.main import main
-from handoutgen.catalogs.states import State, entry_state, machine_provider
 
 try:
-    from tests.argos_fixture import argos_packages, no_network  # noqa: F401
+    from tests.argos_fixture import argos_packages, no_network
 except ImportError:  # pragma: no cover - run from inside tests/
     from argos_fixture import argos_packages, no_network  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
 
-def test_install_translate_build_and_review_offline(project: Path, argos_packages, monkeypatch, capsys) -> None:
+def test_install_translate_build_and_review_offline(
+    project: Path, argos_packages, monkeypatch, capsys
+) -> None:
     monkeypatch.setenv("HANDOUTGEN_ARGOS_DIR", str(project / ".cache" / "argos"))
     run = lambda *args: main(["-C", str(project), *args])  # noqa: E731
     po_path(project / "locales", "es").unlink()

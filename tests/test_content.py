@@ -52,7 +52,9 @@ def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
     shipped = Path(__file__).parent.parent / "handouts" / "aftercare.yaml"
     shutil.copy(shipped, folder / "a.yaml")
     shutil.copy(shipped, folder / "b.yaml")
-    with pytest.raises(ContentError, match=r"handouts/b.yaml:\d+: id: duplicate id 'aftercare' \(also in handouts/a.yaml\)"):
+    with pytest.raises(
+        ContentError, match=r"handouts/b.yaml:\d+: id: duplicate id 'aftercare' \(also in handouts/a.yaml\)"
+    ):
         load_handouts(folder, PLACEHOLDERS, tmp_path)
 
 
@@ -106,10 +108,12 @@ def test_shipped_handouts_are_valid_and_say_when_to_get_help() -> None:
 
 # -- settings: a locale Babel does not know, a glossary key ------------------------------------------
 
+
 def test_a_clinic_locale_babel_does_not_know_is_refused_at_its_line(tmp_path: Path) -> None:
     """A well-formed code (xx) that is no locale: a content error at clinic.yaml's line, not a
     catalogue error without a line when the build first asks Babel about it."""
     from conftest import copy_project
+
     from handoutgen.content.clinic import load_clinic
 
     project = copy_project(tmp_path / "project")
@@ -119,18 +123,23 @@ def test_a_clinic_locale_babel_does_not_know_is_refused_at_its_line(tmp_path: Pa
     line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("locales:"))
     with pytest.raises(ContentError) as info:
         load_clinic(clinic, project)
-    assert str(info.value).startswith(f"clinic.yaml:{line}: locales[1]: Babel does not know the locale 'xx'"), info.value
+    assert str(info.value).startswith(
+        f"clinic.yaml:{line}: locales[1]: Babel does not know the locale 'xx'"
+    ), info.value
 
 
 @pytest.mark.parametrize("key", ["vn", "../../etc", "xx_YY"])
 def test_a_glossary_locale_key_that_is_no_locale_is_reported_at_the_key(tmp_path: Path, key: str) -> None:
     """The key is what is wrong, so the error names its line, not the line of the value under it."""
-    from handoutgen.errors import CatalogError
     from handoutgen.checks.translation import load_glossary
+    from handoutgen.errors import CatalogError
 
     path = tmp_path / "glossary.yaml"
-    path.write_text(f"# a glossary\nlocales:\n  vi:\n    required:\n      needle: kim\n  '{key}':\n"
-                    "    required:\n      needle: kim\n", encoding="utf-8")
+    path.write_text(
+        f"# a glossary\nlocales:\n  vi:\n    required:\n      needle: kim\n  '{key}':\n"
+        "    required:\n      needle: kim\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogError) as info:
         load_glossary(path)
     [problem] = info.value.problems

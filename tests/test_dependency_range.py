@@ -62,20 +62,30 @@ def test_babel_oldest_lock_pins_the_lower_bound() -> None:
     assert pinned, "requirements/babel-oldest.txt pins no babel; run scripts/lock.sh"
     assert Version(pinned.group(1)) == oldest_allowed_babel(), (
         "requirements/babel-oldest.in must pin the lower bound of babel in pyproject.toml; "
-        "edit it and run scripts/lock.sh")
+        "edit it and run scripts/lock.sh"
+    )
 
 
 def test_catalogue_code_works_with_oldest_babel() -> None:
     if not (COMPAT / "babel").is_dir():
         pytest.skip(f"{COMPAT.relative_to(ROOT)} is missing; `bash scripts/setup.sh --test` installs it")
     env = {**os.environ, "PYTHONPATH": f"{COMPAT}{os.pathsep}{ROOT}", "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run([sys.executable, "-c", SNIPPET, str(CATALOG)], check=False, cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", SNIPPET, str(CATALOG)],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     output = result.stdout + result.stderr
     lines = result.stdout.splitlines()
     first = lines[0].split() if lines else []
     assert first[:1] == ["babel"] and len(first) == 4, output
-    assert Version(first[1]) == oldest_allowed_babel(), f"the snippet did not run on the oldest Babel:\n{output}"
+    assert Version(first[1]) == oldest_allowed_babel(), (
+        f"the snippet did not run on the oldest Babel:\n{output}"
+    )
     assert Path(first[3]) == COMPAT.resolve(), output
     assert lines[1] == f"handoutgen from {ROOT}", output
     assert result.returncode == 0, f"the catalogue code failed on Babel {first[1]}:\n{output}"

@@ -3,8 +3,6 @@ build followed by a build gives the bytes of a clean build; builds wait for each
 
 from __future__ import annotations
 
-import hashlib
-import os
 import signal
 import subprocess
 import sys
@@ -13,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, copy_project
+
 from handoutgen.build.run import BuildOptions, build_lock, build_run
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 
@@ -54,15 +52,20 @@ def replace(path: Path, old: str, new: str) -> None:
 
 
 def test_nothing_changed_is_a_no_op_that_imports_no_weasyprint(built: Path) -> None:
-    code = ("import sys; from handoutgen.build.run import BuildOptions, build_run; "
-            f"r = build_run({str(built)!r}, BuildOptions(locales={LOCALES!r}), report=lambda l: None); "
-            "assert r.no_op, r; assert 'weasyprint' not in sys.modules; assert 'argostranslate' not in sys.modules")
+    code = (
+        "import sys; from handoutgen.build.run import BuildOptions, build_run; "
+        f"r = build_run({str(built)!r}, BuildOptions(locales={LOCALES!r}), report=lambda l: None); "
+        "assert r.no_op, r; assert 'weasyprint' not in sys.modules; assert 'argostranslate' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_editing_one_paragraph_rebuilds_that_handout_in_every_locale(built: Path) -> None:
-    replace(built / "handouts" / "aftercare.yaml", "Rest for the rest of the day if you can.",
-            "Rest for the rest of the day if you are able.")
+    replace(
+        built / "handouts" / "aftercare.yaml",
+        "Rest for the rest of the day if you can.",
+        "Rest for the rest of the day if you are able.",
+    )
     rebuilt = rebuild(built)
     assert sorted(rebuilt) == [f"{code}/aftercare.pdf" for code in sorted(LOCALES)]
     assert "content" in rebuilt["en/aftercare.pdf"] and "translations" in rebuilt["es/aftercare.pdf"]
@@ -73,7 +76,9 @@ def test_rewrapping_the_yaml_rebuilds_nothing(built: Path) -> None:
     lines = path.read_text().splitlines(keepends=True)
     index = next(i for i, l in enumerate(lines) if "- Rest for the rest of the day if you can." in l)
     indent = " " * (lines[index].index("-") + 4)
-    lines[index] = lines[index].split("-")[0] + f"- >-\n{indent}Rest for the rest\n{indent}of the day   if you can.\n"
+    lines[index] = (
+        lines[index].split("-")[0] + f"- >-\n{indent}Rest for the rest\n{indent}of the day   if you can.\n"
+    )
     path.write_text("".join(lines))
     assert rebuild(built) == {}
 
@@ -118,7 +123,9 @@ def test_a_font_choice_rebuilds_only_that_script(built: Path) -> None:
     finally:
         locales._FONT_STACKS["ar"] = original
         locales.locale_info.cache_clear()
-    assert sorted(rebuilt) == [f"ar/{h}.pdf" for h in ("aftercare", "back-care", "back-pain-faq", "first-visit")]
+    assert sorted(rebuilt) == [
+        f"ar/{h}.pdf" for h in ("aftercare", "back-care", "back-pain-faq", "first-visit")
+    ]
     assert all("fonts" in r for r in rebuilt.values())
 
 
@@ -137,8 +144,16 @@ def test_a_killed_build_then_a_build_gives_clean_bytes(built: Path, baseline: Pa
     import shutil
 
     shutil.rmtree(built / "build")
-    command = [sys.executable, str(ROOT / "generate.py"), "-C", str(built), "build", "-j", "1",
-               *[a for code in LOCALES for a in ("-l", code)]]
+    command = [
+        sys.executable,
+        str(ROOT / "generate.py"),
+        "-C",
+        str(built),
+        "build",
+        "-j",
+        "1",
+        *[a for code in LOCALES for a in ("-l", code)],
+    ]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     for line in process.stderr:  # kill it in the middle, right after a PDF was written
         if line.startswith("[3/"):
@@ -167,7 +182,17 @@ def test_a_second_build_waits_for_the_first(built: Path) -> None:
 
 
 def test_watch_rebuilds_after_an_edit_and_survives_a_mistake(built: Path) -> None:
-    command = [sys.executable, str(ROOT / "generate.py"), "-C", str(built), "watch", "-l", "en", "--interval", "0.2"]
+    command = [
+        sys.executable,
+        str(ROOT / "generate.py"),
+        "-C",
+        str(built),
+        "watch",
+        "-l",
+        "en",
+        "--interval",
+        "0.2",
+    ]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)

@@ -61,7 +61,9 @@ def test_every_stage_is_a_folder_with_a_docstring_that_says_what_it_is_for() -> 
         init = PACKAGE / stage / "__init__.py"
         assert init.is_file(), f"{stage}/ is not a package"
         docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
-        assert docstring and len(docstring.split()) >= 6, f"{init.relative_to(ROOT)} needs a docstring saying what the stage is for"
+        assert docstring and len(docstring.split()) >= 6, (
+            f"{init.relative_to(ROOT)} needs a docstring saying what the stage is for"
+        )
     loose = {p.stem for p in PACKAGE.glob("*.py")} - BASE
     assert not loose, f"modules outside a stage folder: {sorted(loose)}"
 

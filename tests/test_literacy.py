@@ -12,13 +12,25 @@ from babel.messages.catalog import Catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from handoutgen.checks.literacy import (
+    RULES,
+    LiteracyReport,
+    check_handout,
+    check_handouts,
+    count_syllables,
+    count_syllables_es,
+    fernandez_huerta,
+    hard_numbers,
+    is_action,
+    jargon_uses,
+    load_literacy_config,
+    passive_phrases,
+    readability,
+    sentence_findings,
+    translations_from_catalog,
+)
 from handoutgen.content.handout import Block, load_handouts, parse_handout
 from handoutgen.errors import ContentError
-from handoutgen.checks.literacy import (
-    RULES, LiteracyReport, Readability, check_handout, check_handouts, count_syllables,
-    count_syllables_es, fernandez_huerta, hard_numbers, is_action, jargon_uses,
-    load_literacy_config, passive_phrases, readability, sentence_findings, translations_from_catalog,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDERS = {"clinic_name", "clinic_phone", "clinic_address", "clinic_website", "emergency_number"}
@@ -39,21 +51,89 @@ def rules_of(sentence: str, config) -> set[str]:
 # syllable breaks).  Mostly words patient handouts use, plus the tricky kinds: silent e, -ed,
 # -es, hiatus (di-et, i-de-a), y as a vowel, compounds (some-thing) and long medical words.
 KNOWN_SYLLABLES = {
-    "acupuncture": 4, "needle": 2, "needles": 2, "bruise": 1, "bruises": 2, "soreness": 2,
-    "heaviness": 3, "dizziness": 3, "appointment": 3, "medicine": 3, "vitamins": 3,
-    "supplements": 3, "pregnant": 2, "emergency": 4, "breathing": 2, "pressure": 2,
-    "fainting": 2, "swollen": 2, "infection": 3, "numbness": 2, "walked": 1, "wanted": 2,
-    "created": 3, "hoped": 1, "rested": 2, "makes": 1, "boxes": 2, "uses": 2, "table": 2,
-    "little": 2, "people": 2, "area": 3, "idea": 3, "quiet": 2, "science": 2, "diet": 2,
-    "patient": 2, "experience": 4, "period": 3, "radio": 3, "serious": 3, "going": 2,
-    "seeing": 2, "saying": 2, "lying": 2, "careful": 2, "useful": 2, "safely": 2,
-    "something": 2, "sometimes": 2, "beyond": 2, "yes": 1, "year": 1, "the": 1,
-    "inflammation": 4, "contraindication": 6, "musculoskeletal": 6, "anticoagulant": 6,
-    "analgesic": 4, "sterile": 2, "meridian": 4, "lumbar": 2, "ibuprofen": 4, "stretch": 1,
-    "gentle": 2, "clothes": 1, "alcohol": 3, "exercise": 3, "traditional": 4, "urine": 2,
-    "injury": 3, "muscle": 2, "shoulder": 2, "stomach": 2, "headache": 2, "breathe": 1,
-    "education": 4, "comfortable": 4, "activity": 4, "position": 3, "flexible": 3,
-    "convenience": 3, "everyone": 3,
+    "acupuncture": 4,
+    "needle": 2,
+    "needles": 2,
+    "bruise": 1,
+    "bruises": 2,
+    "soreness": 2,
+    "heaviness": 3,
+    "dizziness": 3,
+    "appointment": 3,
+    "medicine": 3,
+    "vitamins": 3,
+    "supplements": 3,
+    "pregnant": 2,
+    "emergency": 4,
+    "breathing": 2,
+    "pressure": 2,
+    "fainting": 2,
+    "swollen": 2,
+    "infection": 3,
+    "numbness": 2,
+    "walked": 1,
+    "wanted": 2,
+    "created": 3,
+    "hoped": 1,
+    "rested": 2,
+    "makes": 1,
+    "boxes": 2,
+    "uses": 2,
+    "table": 2,
+    "little": 2,
+    "people": 2,
+    "area": 3,
+    "idea": 3,
+    "quiet": 2,
+    "science": 2,
+    "diet": 2,
+    "patient": 2,
+    "experience": 4,
+    "period": 3,
+    "radio": 3,
+    "serious": 3,
+    "going": 2,
+    "seeing": 2,
+    "saying": 2,
+    "lying": 2,
+    "careful": 2,
+    "useful": 2,
+    "safely": 2,
+    "something": 2,
+    "sometimes": 2,
+    "beyond": 2,
+    "yes": 1,
+    "year": 1,
+    "the": 1,
+    "inflammation": 4,
+    "contraindication": 6,
+    "musculoskeletal": 6,
+    "anticoagulant": 6,
+    "analgesic": 4,
+    "sterile": 2,
+    "meridian": 4,
+    "lumbar": 2,
+    "ibuprofen": 4,
+    "stretch": 1,
+    "gentle": 2,
+    "clothes": 1,
+    "alcohol": 3,
+    "exercise": 3,
+    "traditional": 4,
+    "urine": 2,
+    "injury": 3,
+    "muscle": 2,
+    "shoulder": 2,
+    "stomach": 2,
+    "headache": 2,
+    "breathe": 1,
+    "education": 4,
+    "comfortable": 4,
+    "activity": 4,
+    "position": 3,
+    "flexible": 3,
+    "convenience": 3,
+    "everyone": 3,
 }
 
 
@@ -63,12 +143,25 @@ def test_syllable_counter_matches_known_counts():
     assert len(wrong) / len(KNOWN_SYLLABLES) <= 0.05, wrong
 
 
-@pytest.mark.parametrize("token, expected", [
-    ("{clinic_phone}", 1),  # a placeholder is one short word
-    ("15", 2), ("20", 2), ("7", 2), ("100", 3), ("1.5", 3), ("30%", 4),  # numbers as read aloud
-    ("light-headed", 3), ("don't", 1), ("didn't", 2), ("e.g.", 2), ("TCM", 3),
-    ("Acupuncture", 4), ("ACUPUNCTURE", 4),
-])
+@pytest.mark.parametrize(
+    "token, expected",
+    [
+        ("{clinic_phone}", 1),  # a placeholder is one short word
+        ("15", 2),
+        ("20", 2),
+        ("7", 2),
+        ("100", 3),
+        ("1.5", 3),
+        ("30%", 4),  # numbers as read aloud
+        ("light-headed", 3),
+        ("don't", 1),
+        ("didn't", 2),
+        ("e.g.", 2),
+        ("TCM", 3),
+        ("Acupuncture", 4),
+        ("ACUPUNCTURE", 4),
+    ],
+)
 def test_syllables_of_special_tokens(token, expected):
     assert count_syllables(token) == expected
 
@@ -79,12 +172,36 @@ def test_every_word_has_at_least_one_syllable(word):
     assert count_syllables(word) >= 1
 
 
-@pytest.mark.parametrize("word, expected", [
-    ("acupuntura", 5), ("día", 2), ("ciudad", 2), ("aeropuerto", 5), ("leer", 2), ("muy", 1),
-    ("hay", 1), ("agua", 2), ("después", 2), ("oír", 2), ("país", 2), ("ahora", 3), ("y", 1),
-    ("guerra", 2), ("pingüino", 3), ("cuidado", 3), ("buey", 1), ("Uruguay", 3), ("poeta", 3),
-    ("héroe", 3), ("océano", 4), ("teatro", 3), ("sabía", 3), ("medicina", 4), ("aguja", 3),
-])
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("acupuntura", 5),
+        ("día", 2),
+        ("ciudad", 2),
+        ("aeropuerto", 5),
+        ("leer", 2),
+        ("muy", 1),
+        ("hay", 1),
+        ("agua", 2),
+        ("después", 2),
+        ("oír", 2),
+        ("país", 2),
+        ("ahora", 3),
+        ("y", 1),
+        ("guerra", 2),
+        ("pingüino", 3),
+        ("cuidado", 3),
+        ("buey", 1),
+        ("Uruguay", 3),
+        ("poeta", 3),
+        ("héroe", 3),
+        ("océano", 4),
+        ("teatro", 3),
+        ("sabía", 3),
+        ("medicina", 4),
+        ("aguja", 3),
+    ],
+)
 def test_spanish_syllables(word, expected):
     assert count_syllables_es(word) == expected
 
@@ -132,10 +249,22 @@ def test_hard_text_scores_high_grade_and_low_ease():
     assert r.grade > 14 and r.ease < 10
 
 
-@given(st.lists(st.sampled_from([
-    "Rest today.", "Drink water after your visit.", "Call {clinic_phone} if it hurts",
-    "Acupuncture uses very thin needles. They are sterile.", "Use heat for 15–20 minutes.",
-]), min_size=1, max_size=6), st.integers(min_value=0, max_value=6))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Rest today.",
+                "Drink water after your visit.",
+                "Call {clinic_phone} if it hurts",
+                "Acupuncture uses very thin needles. They are sterile.",
+                "Use heat for 15–20 minutes.",
+            ]
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(min_value=0, max_value=6),
+)
 @settings(max_examples=60, deadline=None)
 def test_scores_add_up_so_a_handout_is_not_an_average_of_sections(texts, cut):
     whole = readability(texts)
@@ -160,75 +289,84 @@ def test_fernandez_huerta_longer_sentences_read_harder():
 # -- sentence rules: each with failing and passing sentences --------------------------------------
 
 
-@pytest.mark.parametrize("sentence, rule", [
-    ("Your first visit takes longer than later visits because we ask about your health, your pain, your medicines and how you move.", "long-sentence"),
-    ("Each needle is used only once.", "passive-voice"),
-    ("The needles will be removed after 20 minutes.", "passive-voice"),
-    ("It is usually used along with other care.", "passive-voice"),
-    ("Patients should avoid alcohol on the day of treatment.", "not-addressed-to-reader"),
-    ("Alcohol should be avoided.", "not-addressed-to-reader"),
-    ("It is recommended to rest after treatment.", "not-addressed-to-reader"),
-    ("Drink 1/2 cup of water.", "hard-number"),
-    ("Drink ½ cup of water.", "hard-number"),
-    ("Rest for 1.5 hours.", "hard-number"),
-    ("Take 2-3 every day.", "hard-number"),
-    ("Come between 9 and 5.", "hard-number"),
-    ("Acupuncture will cure your back pain.", "claim-cure"),
-    ("It does not cure everything, but it cures back pain.", "claim-cure"),
-    ("It heals the body completely.", "claim-cure"),
-    ("90% of our patients feel better.", "claim-percentage"),
-    ("Treatment is successful for 8 out of 10 patients.", "claim-percentage"),
-    ("Acupuncture has no side effects.", "claim-no-side-effects"),
-    ("Most people have no serious side effects.", "claim-no-side-effects"),
-    ("It is a side-effect-free and completely safe treatment.", "claim-no-side-effects"),
-    ("Many call it a miracle.", "claim-miracle"),
-    ("Our magic needles melt pain away.", "claim-miracle"),
-    ("Results are guaranteed.", "claim-guarantee"),
-    ("It is clinically proven to relieve pain.", "claim-guarantee"),
-    ("Acupuncture always works.", "claim-guarantee"),
-    ("Take Tylenol for pain.", "brand-or-name"),
-    ("Ask Dr. Lee before your visit.", "brand-or-name"),
-    ("Use Tiger Balm® on sore muscles.", "brand-or-name"),
-])
+@pytest.mark.parametrize(
+    "sentence, rule",
+    [
+        (
+            "Your first visit takes longer than later visits because we ask about your health, your pain, your medicines and how you move.",
+            "long-sentence",
+        ),
+        ("Each needle is used only once.", "passive-voice"),
+        ("The needles will be removed after 20 minutes.", "passive-voice"),
+        ("It is usually used along with other care.", "passive-voice"),
+        ("Patients should avoid alcohol on the day of treatment.", "not-addressed-to-reader"),
+        ("Alcohol should be avoided.", "not-addressed-to-reader"),
+        ("It is recommended to rest after treatment.", "not-addressed-to-reader"),
+        ("Drink 1/2 cup of water.", "hard-number"),
+        ("Drink ½ cup of water.", "hard-number"),
+        ("Rest for 1.5 hours.", "hard-number"),
+        ("Take 2-3 every day.", "hard-number"),
+        ("Come between 9 and 5.", "hard-number"),
+        ("Acupuncture will cure your back pain.", "claim-cure"),
+        ("It does not cure everything, but it cures back pain.", "claim-cure"),
+        ("It heals the body completely.", "claim-cure"),
+        ("90% of our patients feel better.", "claim-percentage"),
+        ("Treatment is successful for 8 out of 10 patients.", "claim-percentage"),
+        ("Acupuncture has no side effects.", "claim-no-side-effects"),
+        ("Most people have no serious side effects.", "claim-no-side-effects"),
+        ("It is a side-effect-free and completely safe treatment.", "claim-no-side-effects"),
+        ("Many call it a miracle.", "claim-miracle"),
+        ("Our magic needles melt pain away.", "claim-miracle"),
+        ("Results are guaranteed.", "claim-guarantee"),
+        ("It is clinically proven to relieve pain.", "claim-guarantee"),
+        ("Acupuncture always works.", "claim-guarantee"),
+        ("Take Tylenol for pain.", "brand-or-name"),
+        ("Ask Dr. Lee before your visit.", "brand-or-name"),
+        ("Use Tiger Balm® on sore muscles.", "brand-or-name"),
+    ],
+)
 def test_rule_fires(sentence, rule, config):
     assert rule in rules_of(sentence, config)
 
 
-@pytest.mark.parametrize("sentence, rule", [
-    ("Your first visit takes longer than later visits. We ask about your health.", "long-sentence"),
-    ("You may feel sore.", "passive-voice"),
-    ("You are tired or light-headed.", "passive-voice"),
-    ("If the spot gets infected, call us.", "passive-voice"),
-    ("Soreness gets better in 1 or 2 days.", "passive-voice"),
-    ("We use each needle only once.", "passive-voice"),
-    ("The needles are much thinner than those used for shots.", "passive-voice"),
-    ("Call us.", "not-addressed-to-reader"),
-    ("Most people feel fine after acupuncture.", "not-addressed-to-reader"),
-    ("It is important that you rest.", "not-addressed-to-reader"),
-    ("The heat should feel warm, not hot.", "not-addressed-to-reader"),
-    ("You should be seen by a doctor.", "not-addressed-to-reader"),
-    ("Use gentle heat for 15–20 minutes.", "hard-number"),
-    ("Come 1–2 hours after a meal, or between 9 and 11 a.m.", "hard-number"),
-    ("Call us at 555-1234.", "hard-number"),
-    ("Walk for 2 or 3 minutes.", "hard-number"),
-    ("Acupuncture is not a cure.", "claim-cure"),
-    ("There is no cure for arthritis, but acupuncture may ease the pain.", "claim-cure"),
-    ("No treatment can promise a cure.", "claim-cure"),
-    ("Can acupuncture cure my back pain?", "claim-cure"),
-    ("Keep the area secure and clean.", "claim-cure"),
-    ("About 1 in 10 people get a small bruise.", "claim-percentage"),
-    ("Side effects are rare and mild.", "claim-no-side-effects"),
-    ("Acupuncture is not free of side effects.", "claim-no-side-effects"),
-    ("Acupuncture is not without risk.", "claim-no-side-effects"),
-    ("Tell us about any side effects.", "claim-no-side-effects"),
-    ("Acupuncture is not magic.", "claim-miracle"),
-    ("There is no guarantee that it will help.", "claim-guarantee"),
-    ("We cannot guarantee results.", "claim-guarantee"),
-    ("It has not been proven to cure back pain.", "claim-guarantee"),
-    ("Ask your doctor before you take a pain reliever such as acetaminophen.", "brand-or-name"),
-    ("Call {clinic_name} at {clinic_phone}.", "brand-or-name"),
-    ("Ask your doctor.", "brand-or-name"),
-])
+@pytest.mark.parametrize(
+    "sentence, rule",
+    [
+        ("Your first visit takes longer than later visits. We ask about your health.", "long-sentence"),
+        ("You may feel sore.", "passive-voice"),
+        ("You are tired or light-headed.", "passive-voice"),
+        ("If the spot gets infected, call us.", "passive-voice"),
+        ("Soreness gets better in 1 or 2 days.", "passive-voice"),
+        ("We use each needle only once.", "passive-voice"),
+        ("The needles are much thinner than those used for shots.", "passive-voice"),
+        ("Call us.", "not-addressed-to-reader"),
+        ("Most people feel fine after acupuncture.", "not-addressed-to-reader"),
+        ("It is important that you rest.", "not-addressed-to-reader"),
+        ("The heat should feel warm, not hot.", "not-addressed-to-reader"),
+        ("You should be seen by a doctor.", "not-addressed-to-reader"),
+        ("Use gentle heat for 15–20 minutes.", "hard-number"),
+        ("Come 1–2 hours after a meal, or between 9 and 11 a.m.", "hard-number"),
+        ("Call us at 555-1234.", "hard-number"),
+        ("Walk for 2 or 3 minutes.", "hard-number"),
+        ("Acupuncture is not a cure.", "claim-cure"),
+        ("There is no cure for arthritis, but acupuncture may ease the pain.", "claim-cure"),
+        ("No treatment can promise a cure.", "claim-cure"),
+        ("Can acupuncture cure my back pain?", "claim-cure"),
+        ("Keep the area secure and clean.", "claim-cure"),
+        ("About 1 in 10 people get a small bruise.", "claim-percentage"),
+        ("Side effects are rare and mild.", "claim-no-side-effects"),
+        ("Acupuncture is not free of side effects.", "claim-no-side-effects"),
+        ("Acupuncture is not without risk.", "claim-no-side-effects"),
+        ("Tell us about any side effects.", "claim-no-side-effects"),
+        ("Acupuncture is not magic.", "claim-miracle"),
+        ("There is no guarantee that it will help.", "claim-guarantee"),
+        ("We cannot guarantee results.", "claim-guarantee"),
+        ("It has not been proven to cure back pain.", "claim-guarantee"),
+        ("Ask your doctor before you take a pain reliever such as acetaminophen.", "brand-or-name"),
+        ("Call {clinic_name} at {clinic_phone}.", "brand-or-name"),
+        ("Ask your doctor.", "brand-or-name"),
+    ],
+)
 def test_rule_does_not_fire(sentence, rule, config):
     assert rule not in rules_of(sentence, config)
 
@@ -248,33 +386,44 @@ def test_range_with_unit_before_it_is_clear(config):
     assert hard_numbers("Adults aged 18–65 can take part.", config) == []
 
 
-@pytest.mark.parametrize("sentence, explained", [
-    ("You may have inflammation.", False),
-    ("We use acupoints on your back.", False),
-    ("Inflammation is common after treatment.", False),
-    ("You may have inflammation (swelling and redness).", True),
-    ("Swelling (inflammation) is normal.", True),
-    ("The needles are sterile, which means free of germs.", True),
-    ("Pain in the lumbar area, or lower back, is common.", True),
-    ("The needles are sterile — free of germs.", True),
-    ("The medical word for swelling is inflammation.", True),
-    ("Acupoints are the spots where needles go.", True),
-    ('"Sterile" means free of germs.', True),
-])
+@pytest.mark.parametrize(
+    "sentence, explained",
+    [
+        ("You may have inflammation.", False),
+        ("We use acupoints on your back.", False),
+        ("Inflammation is common after treatment.", False),
+        ("You may have inflammation (swelling and redness).", True),
+        ("Swelling (inflammation) is normal.", True),
+        ("The needles are sterile, which means free of germs.", True),
+        ("Pain in the lumbar area, or lower back, is common.", True),
+        ("The needles are sterile — free of germs.", True),
+        ("The medical word for swelling is inflammation.", True),
+        ("Acupoints are the spots where needles go.", True),
+        ('"Sterile" means free of germs.', True),
+    ],
+)
 def test_jargon_explained_nearby(sentence, explained, config):
     assert [e for _, e in jargon_uses(sentence, "", config)] == [explained]
 
 
 def test_jargon_explained_in_the_next_sentence(config):
-    assert jargon_uses("You take an anticoagulant.", "This is a medicine that thins your blood.", config) == [("anticoagulant", True)]
+    assert jargon_uses("You take an anticoagulant.", "This is a medicine that thins your blood.", config) == [
+        ("anticoagulant", True)
+    ]
     assert jargon_uses("We use acupoints.", "They are on your back.", config) == [("acupoint", False)]
 
 
-@pytest.mark.parametrize("sentence, action", [
-    ("Drink water after your visit.", True), ("If you feel faint, tell us.", True),
-    ("**Do not** drive.", True), ("You can say no at any time.", True),
-    ("Most people feel fine.", False), ("Acupuncture uses thin needles.", False),
-])
+@pytest.mark.parametrize(
+    "sentence, action",
+    [
+        ("Drink water after your visit.", True),
+        ("If you feel faint, tell us.", True),
+        ("**Do not** drive.", True),
+        ("You can say no at any time.", True),
+        ("Most people feel fine.", False),
+        ("Acupuncture uses thin needles.", False),
+    ],
+)
 def test_action_detection(sentence, action, config):
     assert is_action(sentence, config) is action
 
@@ -321,8 +470,10 @@ def test_a_good_handout_has_no_findings(config):
 def test_finding_prints_file_line_path_severity_and_rule(config):
     text = GOOD.replace("- Drink water after your visit.", "- " + " ".join(["Drink"] * 23) + " water.")
     (finding,) = findings_of(text, config)
-    assert str(finding) == ("handouts/sample.yaml:10: sections[0].body[0]: warning[long-sentence]: 24 words "
-                            "(limit 20) in 'Drink Drink Drink Drink Drink Drink …'; split it into shorter sentences")
+    assert str(finding) == (
+        "handouts/sample.yaml:10: sections[0].body[0]: warning[long-sentence]: 24 words "
+        "(limit 20) in 'Drink Drink Drink Drink Drink Drink …'; split it into shorter sentences"
+    )
 
 
 def test_claim_is_an_error_at_its_line(config):
@@ -333,8 +484,10 @@ def test_claim_is_an_error_at_its_line(config):
 
 
 def test_no_purpose(config):
-    text = GOOD.replace("summary: This handout tells you how to care for yourself after acupuncture.",
-                        "summary: Acupuncture and you.")
+    text = GOOD.replace(
+        "summary: This handout tells you how to care for yourself after acupuncture.",
+        "summary: Acupuncture and you.",
+    )
     assert [(f.rule, f.line, f.path) for f in findings_of(text, config)] == [("no-purpose", 3, "summary")]
 
 
@@ -346,14 +499,18 @@ def test_uninformative_heading(config):
 
 
 def test_no_action_outside_the_warning_signs(config):
-    text = GOOD.replace("      - Drink water after your visit.\n      - Rest for the rest of the day if you can.\n",
-                        "      - Most people feel fine after acupuncture.\n")
+    text = GOOD.replace(
+        "      - Drink water after your visit.\n      - Rest for the rest of the day if you can.\n",
+        "      - Most people feel fine after acupuncture.\n",
+    )
     assert [f.rule for f in findings_of(text, config)] == ["no-action"]
 
 
 def test_numbered_steps_count_as_action(config):
-    text = GOOD.replace("      - Drink water after your visit.\n      - Rest for the rest of the day if you can.\n",
-                        "      - steps:\n          - A warm towel on the sore spot.\n")
+    text = GOOD.replace(
+        "      - Drink water after your visit.\n      - Rest for the rest of the day if you can.\n",
+        "      - steps:\n          - A warm towel on the sore spot.\n",
+    )
     assert "no-action" not in {f.rule for f in findings_of(text, config)}
 
 
@@ -370,7 +527,9 @@ def test_no_help_section_and_no_emergency_number(config):
 
 def test_no_summary_unless_key_points(config):
     long_summary = "summary: " + "This handout tells you how to care for yourself after acupuncture. " * 4
-    text = GOOD.replace("summary: This handout tells you how to care for yourself after acupuncture.", long_summary)
+    text = GOOD.replace(
+        "summary: This handout tells you how to care for yourself after acupuncture.", long_summary
+    )
     assert [f.rule for f in findings_of(text, config)] == ["no-summary"]
     with_points = text.replace("  - kind: aftercare\n", "  - kind: aftercare\n    title: The main points\n")
     assert findings_of(with_points, config) == []
@@ -380,7 +539,8 @@ def test_jargon_in_a_handout_is_fine_once_explained_and_in_a_heading_above_it(co
     text = GOOD.replace(
         "  - kind: aftercare\n    body:\n",
         "  - kind: aftercare\n    title: Inflammation after treatment\n    body:\n"
-        "      - Some inflammation (swelling and redness) is normal. The inflammation goes away.\n")
+        "      - Some inflammation (swelling and redness) is normal. The inflammation goes away.\n",
+    )
     assert findings_of(text, config) == []
     unexplained = GOOD.replace("- Rest for the rest of the day if you can.", "- Some inflammation is normal.")
     (finding,) = findings_of(unexplained, config)
@@ -422,11 +582,15 @@ def test_report_fails_on_errors_and_on_warnings_only_when_strict(config):
 
 
 def test_table_has_one_row_per_handout_with_counts_by_rule(config):
-    text = GOOD.replace("- Drink water after your visit.", "- Each needle is used once. Patients should rest.")
+    text = GOOD.replace(
+        "- Drink water after your visit.", "- Each needle is used once. Patients should rest."
+    )
     report = LiteracyReport([check_handout(handout_from(text), config)])
     header, rule, row = report.format_table().splitlines()
     assert header.startswith("| handout | grade | reading ease | longest sentence")
-    assert re.fullmatch(r"\| sample \| -?\d+\.\d \| \d+\.\d \| \d+ \| not-addressed-to-reader 1, passive-voice 1 \|", row)
+    assert re.fullmatch(
+        r"\| sample \| -?\d+\.\d \| \d+\.\d \| \d+ \| not-addressed-to-reader 1, passive-voice 1 \|", row
+    )
 
 
 def test_spanish_translation_gets_fernandez_huerta(config):
@@ -444,7 +608,10 @@ def test_translations_from_catalog_skip_fuzzy_and_empty():
     catalog.add("Drink water.", "Beba agua.", flags=["fuzzy"])
     catalog.add("Call us.", "")
     catalog.add("Open", "Abierto", context="sign")
-    assert translations_from_catalog(catalog) == {(None, "Rest today."): "Descanse hoy.", ("sign", "Open"): "Abierto"}
+    assert translations_from_catalog(catalog) == {
+        (None, "Rest today."): "Descanse hoy.",
+        ("sign", "Open"): "Abierto",
+    }
 
 
 # -- configuration --------------------------------------------------------------------------------
@@ -463,18 +630,42 @@ def write_config(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("claims:\n  claim-cure:\n    - '(cure'\n", "literacy.yaml:3: claims.claim-cure[0]: bad regular expression"),
-    ("severity:\n  long-sentence: loud\n", "literacy.yaml:2: severity.long-sentence: unknown severity 'loud'"),
-    ("severity:\n  long-sentences: error\n", "literacy.yaml:2: severity.long-sentences: unknown field 'long-sentences'"),
-    ("readability:\n  max_sentence_words: many\n", "literacy.yaml:2: readability.max_sentence_words: expected a whole number"),
-    ("readability:\n  target_grade: 9\n  max_grade: 7\n", "literacy.yaml:2: readability: target_grade must not be above max_grade"),
-    ("readability:\n  max_grade: 5\n", "literacy.yaml:2: readability: target_grade must not be above max_grade"),
-    ("readability:\n  max_grade: -1\n", "literacy.yaml:2: readability.max_grade: expected a number of 0 or more"),
-    ("jargons: {}\n", "literacy.yaml:1: jargons: unknown field 'jargons'"),
-    ("readability: [\n", "literacy.yaml:2: YAML syntax"),
-    ("", "literacy.yaml: file is empty"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "claims:\n  claim-cure:\n    - '(cure'\n",
+            "literacy.yaml:3: claims.claim-cure[0]: bad regular expression",
+        ),
+        (
+            "severity:\n  long-sentence: loud\n",
+            "literacy.yaml:2: severity.long-sentence: unknown severity 'loud'",
+        ),
+        (
+            "severity:\n  long-sentences: error\n",
+            "literacy.yaml:2: severity.long-sentences: unknown field 'long-sentences'",
+        ),
+        (
+            "readability:\n  max_sentence_words: many\n",
+            "literacy.yaml:2: readability.max_sentence_words: expected a whole number",
+        ),
+        (
+            "readability:\n  target_grade: 9\n  max_grade: 7\n",
+            "literacy.yaml:2: readability: target_grade must not be above max_grade",
+        ),
+        (
+            "readability:\n  max_grade: 5\n",
+            "literacy.yaml:2: readability: target_grade must not be above max_grade",
+        ),
+        (
+            "readability:\n  max_grade: -1\n",
+            "literacy.yaml:2: readability.max_grade: expected a number of 0 or more",
+        ),
+        ("jargons: {}\n", "literacy.yaml:1: jargons: unknown field 'jargons'"),
+        ("readability: [\n", "literacy.yaml:2: YAML syntax"),
+        ("", "literacy.yaml: file is empty"),
+    ],
+)
 def test_config_errors_name_file_and_line(tmp_path, text, expected):
     with pytest.raises(ContentError) as caught:
         load_literacy_config(write_config(tmp_path, text))
@@ -488,17 +679,24 @@ def test_missing_config_file_is_a_content_error(tmp_path):
 
 
 def test_config_thresholds_severities_and_names_change_the_result(tmp_path, config):
-    path = write_config(tmp_path, """\
+    path = write_config(
+        tmp_path,
+        """\
         readability:
           max_sentence_words: 3
         severity:
           passive-voice: off
           long-sentence: error
         names: [Jane Doe]
-    """)
+    """,
+    )
     custom = load_literacy_config(path)
     sentence = "Jane Doe says each needle is used once."
-    assert {r for r, _ in sentence_findings(sentence, custom)} == {"long-sentence", "brand-or-name", "passive-voice"}
+    assert {r for r, _ in sentence_findings(sentence, custom)} == {
+        "long-sentence",
+        "brand-or-name",
+        "passive-voice",
+    }
     text = GOOD.replace("- Drink water after your visit.", "- " + sentence)
     severities = {f.rule: f.severity for f in check_handout(handout_from(text), custom).findings}
     assert severities["long-sentence"] == "error" and "passive-voice" not in severities

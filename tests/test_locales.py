@@ -9,23 +9,31 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from conftest import copy_project, pdf_fonts, pdf_info, pdf_text
 
-from conftest import ROOT, copy_project, pdf_fonts, pdf_info, pdf_text
 from handoutgen.build.run import BuildOptions, build, build_run, load_inputs
-from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 from handoutgen.catalogs.lookup import CatalogTranslations, pseudolocalize
+from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 from handoutgen.content.markup import strip_markup
 
 LOCALES = ["es", "zh_Hans", "vi", "ar", "ko"]
-SCRIPT_FONT = {"es": "Noto-Sans", "vi": "Noto-Sans", "zh_Hans": "Noto-Sans-CJK-SC", "ko": "Noto-Sans-CJK-KR",
-               "ar": "Noto-Sans-Arabic", "en_XA": "Noto-Sans"}
+SCRIPT_FONT = {
+    "es": "Noto-Sans",
+    "vi": "Noto-Sans",
+    "zh_Hans": "Noto-Sans-CJK-SC",
+    "ko": "Noto-Sans-CJK-KR",
+    "ar": "Noto-Sans-Arabic",
+    "en_XA": "Noto-Sans",
+}
 DRAFT_WORD = {"es": "BORRADOR", "zh_Hans": "草稿", "en_XA": "ĐŔÁƑŢ"}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("locales") / "project")
-    outcomes = build(root, BuildOptions(locales=(*LOCALES, "en_XA"), write_html=True), report=lambda line: None)
+    outcomes = build(
+        root, BuildOptions(locales=(*LOCALES, "en_XA"), write_html=True), report=lambda line: None
+    )
     assert [o.error for o in outcomes if o.error] == []
     return root
 
@@ -59,14 +67,26 @@ def test_translated_titles_and_headings_are_on_the_page(built: Path, code: str) 
 def test_the_scripts_font_is_embedded(built: Path, code: str) -> None:
     for pdf in (built / "build" / code).glob("*.pdf"):
         names = {row["name"].split("+", 1)[-1] for row in pdf_fonts(pdf)}
-        assert any(n == SCRIPT_FONT[code] or n.startswith(SCRIPT_FONT[code] + "-") for n in names), (pdf, names)
+        assert any(n == SCRIPT_FONT[code] or n.startswith(SCRIPT_FONT[code] + "-") for n in names), (
+            pdf,
+            names,
+        )
         assert all(row["emb"] == "yes" for row in pdf_fonts(pdf))
 
 
-@pytest.mark.parametrize("code, lang, direction", [
-    ("es", "es", "ltr"), ("zh_Hans", "zh-CN", "ltr"), ("vi", "vi", "ltr"), ("ar", "ar", "rtl"), ("ko", "ko", "ltr"),
-])
-def test_html_carries_region_correct_language_and_direction(built: Path, code: str, lang: str, direction: str) -> None:
+@pytest.mark.parametrize(
+    "code, lang, direction",
+    [
+        ("es", "es", "ltr"),
+        ("zh_Hans", "zh-CN", "ltr"),
+        ("vi", "vi", "ltr"),
+        ("ar", "ar", "rtl"),
+        ("ko", "ko", "ltr"),
+    ],
+)
+def test_html_carries_region_correct_language_and_direction(
+    built: Path, code: str, lang: str, direction: str
+) -> None:
     html = (built / "build" / "html" / code / "aftercare.html").read_text()
     assert f'<html lang="{lang}" dir="{direction}">' in html
 
@@ -74,8 +94,12 @@ def test_html_carries_region_correct_language_and_direction(built: Path, code: s
 def test_arabic_lines_run_right_to_left(built: Path) -> None:
     """In the Arabic PDF, the first word of the title (in reading order) is the rightmost one."""
     pdf = built / "build" / "ar" / "aftercare.pdf"
-    out = subprocess.run(["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(pdf), "-"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     catalog = load_catalog(po_path(built / "locales", "ar"), "ar")
     title_words = strip_markup(catalog.get("After your acupuncture visit").string).split()
     for line in re.findall(r"<line[^>]*>(.*?)</line>", out, re.S):
@@ -113,8 +137,14 @@ def test_a_missing_translation_waits_instead_of_printing_english(project: Path) 
     lines: list[str] = []
     run = build_run(project, BuildOptions(locales=("es",), handouts=("aftercare",)), report=lines.append)
     assert not run.failed and run.outcomes[0].waiting == 1
-    assert run.waiting == [lines[-2]] == ["es: aftercare not translated yet (1 string): run `generate.py translate es` "
-                                           "or send locales/es/LC_MESSAGES/handouts.po to a translator"]
+    assert (
+        run.waiting
+        == [lines[-2]]
+        == [
+            "es: aftercare not translated yet (1 string): run `generate.py translate es` "
+            "or send locales/es/LC_MESSAGES/handouts.po to a translator"
+        ]
+    )
     assert not (project / "build" / "es" / "aftercare.pdf").exists()
 
 
@@ -122,9 +152,11 @@ def test_a_character_no_font_covers_fails_naming_it_and_the_package(project: Pat
     path = po_path(project / "locales", "es")
     catalog = load_catalog(path, "es")
     message = catalog.get("Rest for the rest of the day if you can.")
-    message.string += " \U000F0041"
+    message.string += " \U000f0041"
     save_catalog(catalog, path)
-    outcome = build(project, BuildOptions(locales=("es",), handouts=("aftercare",)), report=lambda line: None)[0]
+    outcome = build(
+        project, BuildOptions(locales=("es",), handouts=("aftercare",)), report=lambda line: None
+    )[0]
     assert outcome.error and "U+F0041" in outcome.error and "fonts-noto-core" in outcome.error
     assert not (project / "build" / "es" / "aftercare.pdf").exists()
 
@@ -143,7 +175,9 @@ def test_plural_forms_follow_cldr_for_arabic() -> None:
     catalog = Catalog(locale="ar")
     catalog.add(("%(num)s page", "%(num)s pages"), tuple(f"form{i}" for i in range(6)))
     translations = CatalogTranslations(catalog)
-    forms = [translations.ngettext("%(num)s page", "%(num)s pages", n) for n in (0, 1, 2, 3, 10, 11, 99, 100, 102)]
+    forms = [
+        translations.ngettext("%(num)s page", "%(num)s pages", n) for n in (0, 1, 2, 3, 10, 11, 99, 100, 102)
+    ]
     assert forms[:4] == ["form0", "form1", "form2", "form3"] and forms[4] == "form3"
     assert forms[5] == forms[6] and forms[7] == forms[8]
     assert len(set(forms)) == 6

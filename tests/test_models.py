@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from handoutgen.mt import packages as models
 from handoutgen.errors import TranslationError
+from handoutgen.mt import packages as models
 
 try:
-    from tests.argos_fixture import NetworkBlocked, argos_packages, no_network  # noqa: F401
+    from tests.argos_fixture import NetworkBlocked, argos_packages, no_network
 except ImportError:  # tests/ is on sys.path rather than the project root
     from argos_fixture import NetworkBlocked, argos_packages, no_network  # noqa: F401
 
@@ -153,9 +153,15 @@ def local_index(argos_packages, tmp_path, monkeypatch):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     index = [
-        {"type": "translate", "from_code": "en", "to_code": "es", "package_version": "1.0",
-         "from_name": "English", "to_name": "Spanish",
-         "links": [f"{base}/translate-en_es-1_0.argosmodel"]},
+        {
+            "type": "translate",
+            "from_code": "en",
+            "to_code": "es",
+            "package_version": "1.0",
+            "from_name": "English",
+            "to_name": "Spanish",
+            "links": [f"{base}/translate-en_es-1_0.argosmodel"],
+        },
         {"type": "translate", "from_code": "en", "to_code": "fr", "package_version": "1.0", "links": []},
     ]
     (served / "index.json").write_text(json.dumps(index))
@@ -203,14 +209,26 @@ def test_packages_dir_is_set_before_argostranslate_is_imported(argos_packages, t
 
 
 def test_locale_codes_map_to_argos_codes():
-    assert [models.argos_code(c) for c in ("es", "zh_Hans", "zh_Hant", "pt_BR", "vi", "es-MX")] == \
-        ["es", "zh", "zt", "pb", "vi", "es"]
+    assert [models.argos_code(c) for c in ("es", "zh_Hans", "zh_Hant", "pt_BR", "vi", "es-MX")] == [
+        "es",
+        "zh",
+        "zt",
+        "pb",
+        "vi",
+        "es",
+    ]
 
 
 # --- hostile archives and indexes ------------------------------------------------------------
 
-def _archive_like(source: Path, dest: Path, extra: list[tuple[zipfile.ZipInfo | str, bytes]] = (),
-                  rename: dict[str, str] | None = None, metadata: dict | None = None) -> Path:
+
+def _archive_like(
+    source: Path,
+    dest: Path,
+    extra: list[tuple[zipfile.ZipInfo | str, bytes]] = (),
+    rename: dict[str, str] | None = None,
+    metadata: dict | None = None,
+) -> Path:
     """A copy of a real package archive, with members renamed, replaced or added."""
     rename = rename or {}
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
@@ -227,13 +245,17 @@ def _archive_like(source: Path, dest: Path, extra: list[tuple[zipfile.ZipInfo | 
     return dest
 
 
-@pytest.mark.parametrize("member", [
-    "translate-en_es-1_0/../../escaped.txt",
-    "/tmp/absolute.txt",
-    "translate-en_es-1_0/..\\..\\escaped.txt",
-    "translate-en_es-1_0//double.txt",
-    "C:/windows.txt",
-], ids=["dotdot", "absolute", "backslash", "empty-part", "drive"])
+@pytest.mark.parametrize(
+    "member",
+    [
+        "translate-en_es-1_0/../../escaped.txt",
+        "/tmp/absolute.txt",
+        "translate-en_es-1_0/..\\..\\escaped.txt",
+        "translate-en_es-1_0//double.txt",
+        "C:/windows.txt",
+    ],
+    ids=["dotdot", "absolute", "backslash", "empty-part", "drive"],
+)
 def test_archive_member_paths_are_checked_before_extraction(argos_packages, tmp_path, member):
     archive = _archive_like(argos_packages.copy_en_es, tmp_path / "evil.argosmodel", [(member, b"pwned")])
     message = _assert_refused(archive, tmp_path / "packages", "")
@@ -244,14 +266,17 @@ def test_archive_member_paths_are_checked_before_extraction(argos_packages, tmp_
 def test_a_symlink_member_is_refused(argos_packages, tmp_path):
     link = zipfile.ZipInfo("translate-en_es-1_0/model/vocab.txt")
     link.create_system = 3
-    link.external_attr = (0o120777 << 16)
+    link.external_attr = 0o120777 << 16
     archive = _archive_like(argos_packages.copy_en_es, tmp_path / "link.argosmodel", [(link, b"/etc/passwd")])
     _assert_refused(archive, tmp_path / "packages", "symbolic link")
 
 
 def test_a_zip_bomb_is_refused_from_the_central_directory_before_inflating(argos_packages, tmp_path):
     archive = tmp_path / "bomb.argosmodel"
-    with zipfile.ZipFile(argos_packages.copy_en_es) as src, zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+    with (
+        zipfile.ZipFile(argos_packages.copy_en_es) as src,
+        zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
         for item in src.infolist():
             out.writestr(item, src.read(item))
         with out.open("translate-en_es-1_0/model/padding.bin", "w", force_zip64=True) as handle:
@@ -276,12 +301,18 @@ def test_a_member_whose_header_lies_about_its_size_is_refused_without_inflating(
     declared size and the member fails its checksum: nothing is left behind."""
     import struct
 
-    archive = _archive_like(argos_packages.copy_en_es, tmp_path / "lies.argosmodel",
-                            [("translate-en_es-1_0/model/extra.bin", bytes(50_000_000))])
+    archive = _archive_like(
+        argos_packages.copy_en_es,
+        tmp_path / "lies.argosmodel",
+        [("translate-en_es-1_0/model/extra.bin", bytes(50_000_000))],
+    )
     data = bytearray(archive.read_bytes())
     at = data.rfind(b"PK\x01\x02")  # the last central-directory entry: extra.bin
-    assert data[at + 46:at + 46 + len("translate-en_es-1_0/model/extra.bin")] == b"translate-en_es-1_0/model/extra.bin"
-    data[at + 24:at + 28] = struct.pack("<I", 10)  # uncompressed size
+    assert (
+        data[at + 46 : at + 46 + len("translate-en_es-1_0/model/extra.bin")]
+        == b"translate-en_es-1_0/model/extra.bin"
+    )
+    data[at + 24 : at + 28] = struct.pack("<I", 10)  # uncompressed size
     archive.write_bytes(bytes(data))
     started = time.monotonic()
     _assert_refused(archive, tmp_path / "packages", "fails its checksum")
@@ -293,21 +324,29 @@ def test_a_member_listed_twice_is_refused(argos_packages, tmp_path):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about the duplicate name, as it should
-        archive = _archive_like(argos_packages.copy_en_es, tmp_path / "twice.argosmodel",
-                                [("translate-en_es-1_0/metadata.json", b'{"from_code": "en", "to_code": "fr"}')])
+        archive = _archive_like(
+            argos_packages.copy_en_es,
+            tmp_path / "twice.argosmodel",
+            [("translate-en_es-1_0/metadata.json", b'{"from_code": "en", "to_code": "fr"}')],
+        )
     _assert_refused(archive, tmp_path / "packages", "twice")
 
 
 def test_a_folder_name_taken_by_another_pair_is_a_clear_error_and_keeps_it(argos_packages, tmp_path):
     folder = tmp_path / "packages"
     installed = models.install_file(argos_packages.copy_en_es, folder)
-    clash = _archive_like(argos_packages.copy_es_en, tmp_path / "clash.argosmodel",
-                          rename={"translate-es_en-1_0": "translate-en_es-1_0"})
+    clash = _archive_like(
+        argos_packages.copy_es_en,
+        tmp_path / "clash.argosmodel",
+        rename={"translate-es_en-1_0": "translate-en_es-1_0"},
+    )
     with pytest.raises(TranslationError) as caught:
         models.install_file(clash, folder)
     message = str(caught.value)
     assert len(message.splitlines()) == 1 and message.startswith(str(clash))
-    assert "'translate-en_es-1_0' is already taken" in message and "en → es" in message and "es → en" in message
+    assert (
+        "'translate-en_es-1_0' is already taken" in message and "en → es" in message and "es → en" in message
+    )
     assert models.list_packages(folder) == [installed], "the installed package is untouched"
     assert [p.name for p in folder.iterdir()] == ["translate-en_es-1_0"], "no staging folder left behind"
 
@@ -327,9 +366,23 @@ def test_the_index_may_not_point_at_local_files_or_plain_http(argos_packages, tm
     secret = tmp_path / "translate-en_es-1_0.argosmodel"
     secret.write_bytes(argos_packages.copy_en_es.read_bytes())  # a real package: it would install
     index = tmp_path / "index.json"
-    index.write_text(json.dumps([{"type": "translate", "from_code": "en", "to_code": "es", "package_version": "1.0",
-                                  "links": [secret.as_uri(), "http://169.254.169.254/latest/p.argosmodel",
-                                            "ftp://example.com/p.argosmodel"]}]))
+    index.write_text(
+        json.dumps(
+            [
+                {
+                    "type": "translate",
+                    "from_code": "en",
+                    "to_code": "es",
+                    "package_version": "1.0",
+                    "links": [
+                        secret.as_uri(),
+                        "http://169.254.169.254/latest/p.argosmodel",
+                        "ftp://example.com/p.argosmodel",
+                    ],
+                }
+            ]
+        )
+    )
     with pytest.raises(TranslationError) as caught:
         models.install_pair("en", "es", tmp_path / "packages", url=index.as_uri(), downloads=tmp_path / "dl")
     message = str(caught.value)
@@ -340,7 +393,14 @@ def test_the_index_may_not_point_at_local_files_or_plain_http(argos_packages, tm
 def test_a_link_refusal_covers_redirects_too():
     assert models.link_refused("https://argos-net.com/v1/translate-en_es-1_0.argosmodel") is None
     assert models.link_refused("http://127.0.0.1:8000/p.argosmodel") is None  # a mirror on this machine
-    for url in ("file:///etc/passwd", "http://169.254.169.254/", "ftp://x/y", "https://", "javascript:x", "data:,x"):
+    for url in (
+        "file:///etc/passwd",
+        "http://169.254.169.254/",
+        "ftp://x/y",
+        "https://",
+        "javascript:x",
+        "data:,x",
+    ):
         assert models.link_refused(url), url
 
 

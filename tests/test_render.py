@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_project, pdf_fonts, pdf_info, pdf_text
+
 from handoutgen.build.run import BuildOptions, build, load_inputs
 from handoutgen.cli.main import main
-from handoutgen.errors import RenderError
 from handoutgen.content.markup import strip_markup
+from handoutgen.errors import RenderError
 
 
 @pytest.fixture(scope="module")
@@ -87,21 +87,28 @@ def test_same_inputs_give_identical_bytes(project: Path, tmp_path: Path) -> None
 
 # -- the locked-down URL fetcher -------------------------------------------------------------------
 
+
 def _inject_into_template(project: Path, snippet: str) -> None:
     template = project / "templates" / "handout.html.j2"
     template.write_text(template.read_text().replace("<main>", "<main>" + snippet, 1))
 
 
-@pytest.mark.parametrize("snippet, url", [
-    ('<img src="file:///etc/hostname" alt="">', "file:///etc/hostname"),
-    ('<img src="http://127.0.0.1/logo.png" alt="">', "http://127.0.0.1/logo.png"),
-    ('<link rel="stylesheet" href="../../outside.css">', "outside.css"),
-    ('<a rel="attachment" href="../assets/logo.svg">file</a>', "logo.svg"),
-], ids=["file-outside", "network", "relative-escape", "attachment"])
+@pytest.mark.parametrize(
+    "snippet, url",
+    [
+        ('<img src="file:///etc/hostname" alt="">', "file:///etc/hostname"),
+        ('<img src="http://127.0.0.1/logo.png" alt="">', "http://127.0.0.1/logo.png"),
+        ('<link rel="stylesheet" href="../../outside.css">', "outside.css"),
+        ('<a rel="attachment" href="../assets/logo.svg">file</a>', "logo.svg"),
+    ],
+    ids=["file-outside", "network", "relative-escape", "attachment"],
+)
 def test_fetcher_refuses_urls_outside_the_project(project: Path, snippet: str, url: str) -> None:
     (project.parent / "outside.css").write_text("body { color: red }")
     _inject_into_template(project, snippet)
-    outcomes = build(project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None)
+    outcomes = build(
+        project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None
+    )
     assert outcomes[0].error and url in outcomes[0].error and "refused" in outcomes[0].error
     assert not (project / "build" / "en" / "aftercare.pdf").exists()
 
@@ -118,16 +125,19 @@ def test_css_import_of_an_outside_file_is_refused(project: Path) -> None:
 def test_html_in_content_is_printed_as_text_not_fetched(project: Path) -> None:
     handout = project / "handouts" / "aftercare.yaml"
     text = handout.read_text().replace(
-        "- Rest for the rest of the day if you can.",
-        "- 'Rest <img src=\"file:///etc/hostname\"> now.'", 1)
+        "- Rest for the rest of the day if you can.", "- 'Rest <img src=\"file:///etc/hostname\"> now.'", 1
+    )
     assert text != handout.read_text()
     handout.write_text(text)
-    outcomes = build(project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None)
+    outcomes = build(
+        project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None
+    )
     assert outcomes[0].error is None
     assert '<img src="file:///etc/hostname">' in pdf_text(project / "build" / "en" / "aftercare.pdf")
 
 
 # -- command line ------------------------------------------------------------------------------------
+
 
 def test_bad_content_exits_non_zero_with_one_line_and_keeps_old_pdfs(project: Path, capsys) -> None:
     assert main(["-C", str(project), "build", "--handout", "aftercare"]) == 0
@@ -145,7 +155,9 @@ def test_bad_content_exits_non_zero_with_one_line_and_keeps_old_pdfs(project: Pa
 
 def test_no_arguments_builds_everything(project: Path, capsys) -> None:
     assert main(["-C", str(project)]) == 0
-    assert len(list((project / "build" / "en").glob("*.pdf"))) == len(list((project / "handouts").glob("*.yaml")))
+    assert len(list((project / "build" / "en").glob("*.pdf"))) == len(
+        list((project / "handouts").glob("*.yaml"))
+    )
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"]])
@@ -159,9 +171,13 @@ def test_help_explains_itself(command: list[str], capsys) -> None:
 def test_page_budget_overflow_is_a_warning_and_strict_makes_it_an_error(project: Path) -> None:
     handout = project / "handouts" / "aftercare.yaml"
     handout.write_text(handout.read_text().replace("pages: 2", "pages: 1"))
-    outcome = build(project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None)[0]
+    outcome = build(
+        project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None
+    )[0]
     assert outcome.error is None and any("page budget of 1" in w for w in outcome.warnings)
-    strict = build(project, BuildOptions(locales=("en",), handouts=("aftercare",), strict=True), report=lambda line: None)[0]
+    strict = build(
+        project, BuildOptions(locales=("en",), handouts=("aftercare",), strict=True), report=lambda line: None
+    )[0]
     assert strict.error and "page budget of 1" in strict.error
 
 
@@ -170,12 +186,18 @@ def test_body_markup_escapes_before_it_adds_tags() -> None:
     become tags, and clinic values are escaped too."""
     from handoutgen.content.markup import to_html
 
-    html = str(to_html('**<b>x</b>** *" onmouseover="alert(1)* <a href="javascript:x">y</a> {clinic_name} & {nope}',
-                       {"clinic_name": '<img src="http://169.254.169.254/">'}))
+    html = str(
+        to_html(
+            '**<b>x</b>** *" onmouseover="alert(1)* <a href="javascript:x">y</a> {clinic_name} & {nope}',
+            {"clinic_name": '<img src="http://169.254.169.254/">'},
+        )
+    )
     assert "<strong>&lt;b&gt;x&lt;/b&gt;</strong>" in html
     assert "<em>&#34; onmouseover=&#34;alert(1)</em>" in html
     assert "&lt;a href=&#34;javascript:x&#34;&gt;y&lt;/a&gt;" in html
-    assert ('<span class="value value-clinic_name" dir="ltr">&lt;img src=&#34;http://169.254.169.254/&#34;&gt;'
-            "</span>") in html
+    assert (
+        '<span class="value value-clinic_name" dir="ltr">&lt;img src=&#34;http://169.254.169.254/&#34;&gt;'
+        "</span>"
+    ) in html
     assert "&amp; {nope}" in html
     assert re.findall(r"<(\w+)", html) == ["strong", "em", "span"]

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, unquote
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-
 from conftest import pdf_text
+
 from handoutgen.build.run import BuildOptions, build
+from handoutgen.catalogs.states import State, approval, entry_state
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog, update_catalogs
 from handoutgen.cli.main import main
-from handoutgen.catalogs.states import State, approval, entry_state
 
 
 def run(project: Path, *args: str) -> int:
@@ -35,10 +34,25 @@ def test_full_cycle_draft_approve_edit_stale_reapprove_final(project: Path, caps
     # approve everything of this handout (and the labels on every sheet) after reading the sheet
     assert run(project, "review", "sheet", "es") == 0
     assert (project / "build" / "review" / "es.pdf").exists()
-    assert run(project, "review", "approve", "es", "--reviewer", "Ana Reviewer", "--handout", "aftercare", "--yes") == 0
+    assert (
+        run(
+            project,
+            "review",
+            "approve",
+            "es",
+            "--reviewer",
+            "Ana Reviewer",
+            "--handout",
+            "aftercare",
+            "--yes",
+        )
+        == 0
+    )
     assert run(project, "review", "sheet", "es") == 0
     labels = [n for msgid, n in sheet_numbers(project, "es").items() if msgid in LABELS]
-    assert run(project, "review", "approve", "es", "--reviewer", "Ana Reviewer", "--yes", *map(str, labels)) == 0
+    assert (
+        run(project, "review", "approve", "es", "--reviewer", "Ana Reviewer", "--yes", *map(str, labels)) == 0
+    )
     capsys.readouterr()
     assert run(project, "build", "-l", "es", "--handout", "aftercare") == 0
     assert "BORRADOR" not in pdf_text(project / "build" / "es" / "aftercare.pdf")
@@ -67,10 +81,20 @@ def test_full_cycle_draft_approve_edit_stale_reapprove_final(project: Path, caps
     assert "BORRADOR" not in pdf_text(project / "build" / "es" / "aftercare.pdf")
 
 
-LABELS = {"Page %(page)s of %(pages)s", "%(handout_id)s · version %(version)s · %(language)s · last reviewed %(date)s",
-          "Who this is for:", "When to get help", "Call us the same day", "Get emergency help now",
-          "DRAFT — translation not yet reviewed", "DRAFT", "What to expect", "Before your visit",
-          "Caring for yourself afterwards", "Questions and answers"}
+LABELS = {
+    "Page %(page)s of %(pages)s",
+    "%(handout_id)s · version %(version)s · %(language)s · last reviewed %(date)s",
+    "Who this is for:",
+    "When to get help",
+    "Call us the same day",
+    "Get emergency help now",
+    "DRAFT — translation not yet reviewed",
+    "DRAFT",
+    "What to expect",
+    "Before your visit",
+    "Caring for yourself afterwards",
+    "Questions and answers",
+}
 
 
 def test_approval_refuses_entries_changed_since_the_sheet(project: Path, capsys) -> None:
@@ -101,12 +125,15 @@ def test_approval_refuses_entries_failing_an_error_check(project: Path, capsys) 
     assert entry_state(load_catalog(path, "es").get(message.id)) is State.DRAFT
 
 
-@pytest.mark.parametrize("args, message", [
-    (["review", "approve", "es", "--reviewer", "  ", "--all", "--yes"], "reviewer's name is empty"),
-    (["review", "approve", "xx", "--reviewer", "Ana", "--all", "--yes"], "no catalogue for 'xx'"),
-    (["review", "sheet", "pt"], "no catalogue for 'pt'"),
-    (["review", "approve", "es", "--reviewer", "Ana", "--all", "--yes"], "no review sheet for 'es'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["review", "approve", "es", "--reviewer", "  ", "--all", "--yes"], "reviewer's name is empty"),
+        (["review", "approve", "xx", "--reviewer", "Ana", "--all", "--yes"], "no catalogue for 'xx'"),
+        (["review", "sheet", "pt"], "no catalogue for 'pt'"),
+        (["review", "approve", "es", "--reviewer", "Ana", "--all", "--yes"], "no review sheet for 'es'"),
+    ],
+)
 def test_review_errors_are_one_clear_line(project: Path, capsys, args: list[str], message: str) -> None:
     before = po_path(project / "locales", "es").read_bytes()
     capsys.readouterr()
@@ -117,14 +144,18 @@ def test_review_errors_are_one_clear_line(project: Path, capsys, args: list[str]
 
 
 def test_final_only_skips_drafts_and_says_why(project: Path) -> None:
-    outcomes = build(project, BuildOptions(locales=("en", "es"), handouts=("aftercare",), final_only=True),
-                     report=lambda line: None)
+    outcomes = build(
+        project,
+        BuildOptions(locales=("en", "es"), handouts=("aftercare",), final_only=True),
+        report=lambda line: None,
+    )
     assert (project / "build" / "en" / "aftercare.pdf").exists()
     assert not (project / "build" / "es" / "aftercare.pdf").exists()
     assert any("skipped (--final-only)" in w and "draft" in w for o in outcomes for w in o.warnings)
 
 
 # -- status ---------------------------------------------------------------------------------------
+
 
 def test_status_table_counts_entries_per_sheet(project: Path, capsys) -> None:
     capsys.readouterr()
@@ -157,9 +188,24 @@ def test_status_page_in_a_real_browser(project: Path, tmp_path: Path) -> None:
     assert run(project, "status", "-l", "en", "-l", "es") == 0
     page = (project / "build" / "index.html").resolve().as_uri()
     dom = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-         "--dump-dom", page], capture_output=True, text=True, timeout=120, check=True).stdout
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     parser = _Links()
     parser.feed(dom)
     states = {(r["data-handout"], r["data-locale"]): r["class"] for r in parser.rows}

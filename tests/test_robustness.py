@@ -4,7 +4,6 @@ behind, concurrent writers lose nothing, and the print policy holds (draft on ch
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -14,26 +13,34 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, copy_project
 
 try:
-    from tests.argos_fixture import argos_packages  # noqa: F401
+    from tests.argos_fixture import argos_packages
 except ImportError:  # tests/ is on sys.path rather than the project root
     from argos_fixture import argos_packages  # noqa: F401
-from handoutgen.build.run import BuildOptions, build_run
-from handoutgen.catalogs.store import (load_catalog, po_path, pot_path, read_for_update, save_catalog,
-                                update_catalogs, write_changes)
-from handoutgen.errors import CatalogError
-from handoutgen.fsutil import remove_leftovers, write_bytes_atomic
-from handoutgen.catalogs.states import State, entry_state, mark_reviewed
-
 import datetime as dt
+
+from handoutgen.build.run import BuildOptions, build_run
+from handoutgen.catalogs.states import State, entry_state, mark_reviewed
+from handoutgen.catalogs.store import (
+    load_catalog,
+    po_path,
+    read_for_update,
+    save_catalog,
+    update_catalogs,
+    write_changes,
+)
+from handoutgen.fsutil import write_bytes_atomic
 
 
 def cli(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, str(ROOT / "generate.py"), "-C", str(root), *args],
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "generate.py"), "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert "Traceback" not in result.stderr, result.stderr
     if check:
         assert result.returncode == 0, result.stderr
@@ -57,6 +64,7 @@ def repo(tmp_path: Path) -> Path:
 
 # -- read-only commands -------------------------------------------------------------------------------
 
+
 def test_read_only_commands_change_no_tracked_file(repo: Path) -> None:
     cli(repo, "build", "-l", "en", "-l", "es", "--handout", "aftercare")
     cli(repo, "build", "-l", "en", "-l", "es", "--handout", "aftercare")  # nothing changed
@@ -69,15 +77,20 @@ def test_read_only_commands_change_no_tracked_file(repo: Path) -> None:
 
 def test_explain_after_an_english_edit_writes_no_catalogue(repo: Path) -> None:
     path = repo / "handouts" / "aftercare.yaml"
-    path.write_text(path.read_text().replace("Rest for the rest of the day if you can.",
-                                             "Rest for the rest of the day, if you can."))
+    path.write_text(
+        path.read_text().replace(
+            "Rest for the rest of the day if you can.", "Rest for the rest of the day, if you can."
+        )
+    )
     before = {p: p.read_bytes() for p in (repo / "locales").rglob("*.po*")}
     result = cli(repo, "build", "--explain")
     assert "would be updated" in result.stderr and "stale es/aftercare.pdf" in result.stderr
     assert {p: p.read_bytes() for p in (repo / "locales").rglob("*.po*")} == before
 
 
-def test_an_update_with_no_english_change_rewrites_nothing_even_under_another_babel_header(repo: Path) -> None:
+def test_an_update_with_no_english_change_rewrites_nothing_even_under_another_babel_header(
+    repo: Path,
+) -> None:
     """A catalogue last written by another Babel (or Poedit) is not rewritten for its header."""
     path = po_path(repo / "locales", "es")
     path.write_text(path.read_text().replace("Generated-By: Babel", "Generated-By: Poedit 3.4 / Babel"))
@@ -94,13 +107,17 @@ def test_an_english_edit_rewrites_only_that_entrys_lines_in_the_translators_wrap
     subprocess.run(["msgcat", "--width=79", "-o", str(path), str(path)], check=True)
     git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "msgcat")
     handout = repo / "handouts" / "aftercare.yaml"
-    handout.write_text(handout.read_text().replace("Rest for the rest of the day if you can.",
-                                                   "Rest for the rest of the day if you are able."))
+    handout.write_text(
+        handout.read_text().replace(
+            "Rest for the rest of the day if you can.", "Rest for the rest of the day if you are able."
+        )
+    )
     update_catalogs(repo, ["es"])
     diff = git(repo, "diff", "-U0", "--", str(path.relative_to(repo)))
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-    assert changed and all("Rest for the rest of the day" in line or line.startswith(("+#|", "+#,", "-#,"))
-                           for line in changed), changed
+    assert changed and all(
+        "Rest for the rest of the day" in line or line.startswith(("+#|", "+#,", "-#,")) for line in changed
+    ), changed
     assert len(changed) <= 4, changed
     subprocess.run(["msgfmt", "-c", "-o", os.devnull, str(path)], check=True)
 
@@ -121,11 +138,12 @@ def test_a_latin1_catalogue_is_read_by_its_charset_and_never_written_with_escape
 
 
 def test_a_latin1_catalogue_keeps_its_charset_when_it_can(tmp_path: Path) -> None:
-    from handoutgen.catalogs.store import read_for_update
 
     path = tmp_path / "fr.po"
-    path.write_bytes('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=ISO-8859-1\\n"\n\n'
-                     'msgid "Rest"\nmsgstr "Repos complet"\n\nmsgid "Call"\nmsgstr "Appelez-nous"\n'.encode("latin-1"))
+    path.write_bytes(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=ISO-8859-1\\n"\n\n'
+        'msgid "Rest"\nmsgstr "Repos complet"\n\nmsgid "Call"\nmsgstr "Appelez-nous"\n'.encode("latin-1")
+    )
     old, source = read_for_update(path)
     new, _ = read_for_update(path)
     new.get("Call").string = "Appelez-nous tôt"
@@ -141,36 +159,46 @@ def test_a_bom_is_accepted_and_kept(repo: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert len(load_catalog(path, "es")) > 100
     handout = repo / "handouts" / "aftercare.yaml"
-    handout.write_text(handout.read_text().replace("Rest for the rest of the day if you can.",
-                                                   "Rest for the rest of the day if you are able."))
+    handout.write_text(
+        handout.read_text().replace(
+            "Rest for the rest of the day if you can.", "Rest for the rest of the day if you are able."
+        )
+    )
     update_catalogs(repo, ["es"])
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 # -- a broken file is refused, never repaired --------------------------------------------------------
 
+
 def _unclose(text: str) -> str:
     start = text.index('msgstr "Después')
     end = text.index("\n", start)
-    return text[:end - 1] + text[end:]
+    return text[: end - 1] + text[end:]
 
 
-@pytest.mark.parametrize("damage, msgfmt_refuses, words", [
-    (lambda t: t.replace('msgstr "Después', 'msgstr "Después\\q', 1), True, "escape"),
-    (_unclose, True, "not closed"),
-    (lambda t: t.replace('msgstr "Después', 'msgstr Después', 1), True, "double quotes"),
-    (lambda t: t + '\nmsgid "After your acupuncture visit"\nmsgstr "otra vez"\n', True, "defined twice"),
-    (lambda t: t.replace('\nmsgid "', '\nmsgidd "', 3), True, "not a PO keyword"),
-    # msgfmt only warns on these; the project cannot read them exactly, so it refuses, saying why
-    (lambda t: t.replace("charset=utf-8", "charset=NO-SUCH-CHARSET"), False, "unknown charset"),
-    (lambda t: t.replace('msgstr "Después', 'msgstr "Desp\x00ués', 1), False, "NUL byte"),
-])
-def test_a_broken_catalogue_is_refused_with_its_line_and_nothing_is_rewritten(repo: Path, damage, msgfmt_refuses,
-                                                                              words) -> None:
+@pytest.mark.parametrize(
+    "damage, msgfmt_refuses, words",
+    [
+        (lambda t: t.replace('msgstr "Después', 'msgstr "Después\\q', 1), True, "escape"),
+        (_unclose, True, "not closed"),
+        (lambda t: t.replace('msgstr "Después', "msgstr Después", 1), True, "double quotes"),
+        (lambda t: t + '\nmsgid "After your acupuncture visit"\nmsgstr "otra vez"\n', True, "defined twice"),
+        (lambda t: t.replace('\nmsgid "', '\nmsgidd "', 3), True, "not a PO keyword"),
+        # msgfmt only warns on these; the project cannot read them exactly, so it refuses, saying why
+        (lambda t: t.replace("charset=utf-8", "charset=NO-SUCH-CHARSET"), False, "unknown charset"),
+        (lambda t: t.replace('msgstr "Después', 'msgstr "Desp\x00ués', 1), False, "NUL byte"),
+    ],
+)
+def test_a_broken_catalogue_is_refused_with_its_line_and_nothing_is_rewritten(
+    repo: Path, damage, msgfmt_refuses, words
+) -> None:
     path = po_path(repo / "locales", "es")
     path.write_text(damage(path.read_text()), encoding="utf-8")
     if msgfmt_refuses:
-        assert subprocess.run(["msgfmt", "-c", "-o", os.devnull, str(path)], capture_output=True).returncode != 0
+        assert (
+            subprocess.run(["msgfmt", "-c", "-o", os.devnull, str(path)], capture_output=True).returncode != 0
+        )
     before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts}
     for args in (["catalogs", "update"], ["build", "-l", "es", "--handout", "aftercare"], ["check"]):
         result = cli(repo, *args, check=False)
@@ -208,6 +236,7 @@ def test_check_catches_what_the_build_would_fail_on(repo: Path) -> None:
 
 # -- crash leftovers and concurrency ----------------------------------------------------------------
 
+
 def _dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
@@ -233,8 +262,11 @@ def test_temp_files_of_a_killed_run_are_removed_and_a_live_ones_kept(repo: Path)
 
 def test_a_build_killed_at_random_points_leaves_no_temp_file_after_the_next_run(repo: Path) -> None:
     for delay in (0.3, 0.9, 1.6):
-        proc = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "-C", str(repo), "-l", "es", "--force"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "generate.py"), "-C", str(repo), "-l", "es", "--force"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         proc.kill()
         proc.wait()
@@ -250,8 +282,8 @@ def test_an_update_during_a_translate_run_loses_neither(repo: Path, argos_packag
     an English edit merged by `catalogs update` while the model ran is kept, and so are the drafts."""
     import io
 
-    from handoutgen.mt import packages as models
     from handoutgen.mt import drafting as translate
+    from handoutgen.mt import packages as models
 
     models.install_file(argos_packages.copy_en_es, models.packages_dir(project_dir=repo))
     path = po_path(repo / "locales", "es")
@@ -266,14 +298,18 @@ def test_an_update_during_a_translate_run_loses_neither(repo: Path, argos_packag
 
     def translate_and_meanwhile_edit(texts):
         handout = repo / "handouts" / "aftercare.yaml"
-        handout.write_text(handout.read_text().replace("Rest for the rest of the day if you can.",
-                                                       "Rest for the rest of the day if you are able."))
+        handout.write_text(
+            handout.read_text().replace(
+                "Rest for the rest of the day if you can.", "Rest for the rest of the day if you are able."
+            )
+        )
         cli(repo, "catalogs", "update", "es")  # another process, while the model runs
         return real(texts)
 
     engine.translate = translate_and_meanwhile_edit
-    translate.translate_locale("es", locales_dir=repo / "locales", project_dir=repo, engine=engine,
-                               progress=io.StringIO())
+    translate.translate_locale(
+        "es", locales_dir=repo / "locales", project_dir=repo, engine=engine, progress=io.StringIO()
+    )
     after = load_catalog(path, "es")
     edited = after.get("Rest for the rest of the day if you are able.")
     assert edited is not None and edited.string and entry_state(edited) is State.STALE
@@ -298,14 +334,18 @@ def test_catalogue_writers_share_one_lock(repo: Path) -> None:
     thread = threading.Thread(target=hold)
     thread.start()
     time.sleep(0.2)
-    proc = subprocess.run([sys.executable, str(ROOT / "generate.py"), "-C", str(repo), "catalogs", "update", "es"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "generate.py"), "-C", str(repo), "catalogs", "update", "es"],
+        capture_output=True,
+        text=True,
+    )
     assert done.is_set(), "the update did not wait for the lock"
     assert "waiting for another command" in proc.stderr and proc.returncode == 0
     thread.join()
 
 
 # -- atomic writes ------------------------------------------------------------------------------------
+
 
 def test_a_write_that_fails_half_way_leaves_the_old_file_whole(tmp_path: Path) -> None:
     """The disk fills up half-way (RLIMIT_FSIZE): the old catalogue stays intact, no temp is left."""
@@ -340,6 +380,7 @@ def test_an_atomic_write_replaces_the_file_rather_than_writing_into_it(tmp_path:
 
 # -- the print policy -----------------------------------------------------------------------------------
 
+
 def _approve_all(path: Path, code: str) -> None:
     catalog = load_catalog(path, code)
     for message in catalog:
@@ -365,19 +406,42 @@ def test_a_reviewed_sheet_with_an_error_level_finding_prints_as_draft(repo: Path
 
 def test_strict_turns_check_warnings_into_errors(repo: Path) -> None:
     """Korean ships with two check warnings: a plain build passes, --strict fails naming them."""
-    relaxed = cli(repo, "build", "-l", "ko", "--handout", "aftercare", "--handout", "back-care",
-                  "--handout", "back-pain-faq", "--handout", "first-visit", check=False)
+    relaxed = cli(
+        repo,
+        "build",
+        "-l",
+        "ko",
+        "--handout",
+        "aftercare",
+        "--handout",
+        "back-care",
+        "--handout",
+        "back-pain-faq",
+        "--handout",
+        "first-visit",
+        check=False,
+    )
     strict = cli(repo, "build", "-l", "ko", "--strict", check=False)
     assert relaxed.returncode == 0, relaxed.stderr
     assert strict.returncode == 1 and "check warnings (--strict)" in strict.stderr
 
 
-@pytest.mark.parametrize("args", [
-    ["catalogs", "update", "{outside}"], ["catalogs", "init", "{outside}"], ["translate", "{outside}"],
-    ["review", "sheet", "{outside}"], ["review", "approve", "{outside}", "--reviewer", "A", "--all", "--yes"],
-    ["build", "-l", "{outside}"], ["check", "-l", "{outside}"], ["status", "-l", "{outside}"],
-])
-def test_a_locale_code_never_becomes_a_path_outside_the_project(repo: Path, tmp_path: Path, args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["catalogs", "update", "{outside}"],
+        ["catalogs", "init", "{outside}"],
+        ["translate", "{outside}"],
+        ["review", "sheet", "{outside}"],
+        ["review", "approve", "{outside}", "--reviewer", "A", "--all", "--yes"],
+        ["build", "-l", "{outside}"],
+        ["check", "-l", "{outside}"],
+        ["status", "-l", "{outside}"],
+    ],
+)
+def test_a_locale_code_never_becomes_a_path_outside_the_project(
+    repo: Path, tmp_path: Path, args: list[str]
+) -> None:
     """Every command that takes a locale refuses a code that is a path, before reading or writing."""
     outside = tmp_path / "outside"
     (outside / "LC_MESSAGES").mkdir(parents=True)
@@ -387,4 +451,7 @@ def test_a_locale_code_never_becomes_a_path_outside_the_project(repo: Path, tmp_
     code = os.path.relpath(outside, repo / "locales")
     result = cli(repo, *[a.format(outside=code) for a in args], check=False)
     assert result.returncode == 3 and "is a path, not a locale code" in result.stderr, result.stderr
-    assert po.read_bytes() == before and sorted(p.name for p in outside.rglob("*")) == ["LC_MESSAGES", "handouts.po"]
+    assert po.read_bytes() == before and sorted(p.name for p in outside.rglob("*")) == [
+        "LC_MESSAGES",
+        "handouts.po",
+    ]

@@ -11,18 +11,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import pdf_text
+
+from handoutgen.build.manifest import files_digest, inputs_digest
 from handoutgen.build.run import BuildOptions, build, load_inputs
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 from handoutgen.cli.main import main
 from handoutgen.content.clinic import load_clinic
 from handoutgen.errors import CatalogError, ContentError, RenderError
-from handoutgen.build.manifest import files_digest, inputs_digest
-from handoutgen.text.locales import check_code, locale_info
 from handoutgen.project import Project
 from handoutgen.render.html import css_string, make_environment
 from handoutgen.render.pdf import html_to_pdf
+from handoutgen.text.locales import check_code, locale_info
 
 LOCALE = "vi"  # a shipped catalogue with one plural form: nothing here depends on plural rules
 METADATA_URL = "http://169.254.169.254/latest/meta-data/"
@@ -48,9 +48,14 @@ def set_translations(root: Path, entries: dict[str, str], code: str = LOCALE) ->
 
 
 def build_one(root: Path, code: str = LOCALE, handout: str = "aftercare"):
-    outcome = build(root, BuildOptions(locales=(code,), handouts=(handout,), write_html=True),
-                    report=lambda line: None)[0]
-    return outcome, root / "build" / "html" / code / f"{handout}.html", root / "build" / code / f"{handout}.pdf"
+    outcome = build(
+        root, BuildOptions(locales=(code,), handouts=(handout,), write_html=True), report=lambda line: None
+    )[0]
+    return (
+        outcome,
+        root / "build" / "html" / code / f"{handout}.html",
+        root / "build" / code / f"{handout}.pdf",
+    )
 
 
 # -- A. translations are text, never markup ------------------------------------------------------------
@@ -65,16 +70,19 @@ HOSTILE = {
 
 @pytest.mark.parametrize("payload", HOSTILE.values(), ids=HOSTILE.keys())
 def test_a_translated_label_and_paragraph_holding_html_print_as_text(project: Path, payload: str) -> None:
-    set_translations(project, {
-        LABEL: f"Gọi cho chúng tôi {payload}",
-        BODY: f"Nghỉ ngơi {payload}",
-        PAGE_LABEL: f"Trang %(page)s/%(pages)s {payload}",
-    })
+    set_translations(
+        project,
+        {
+            LABEL: f"Gọi cho chúng tôi {payload}",
+            BODY: f"Nghỉ ngơi {payload}",
+            PAGE_LABEL: f"Trang %(page)s/%(pages)s {payload}",
+        },
+    )
     outcome, html_path, pdf = build_one(project)
     assert outcome.error is None, outcome.error  # nothing was fetched, so nothing was refused
     html = html_path.read_text()
     body = html.split("<body>", 1)[1]
-    for tag in ("<script", "<a ", "<img src=\"http"):
+    for tag in ("<script", "<a ", '<img src="http'):
         assert tag not in body, tag
     assert "<script" not in html.split("<body>", 1)[0]  # the page label is CSS text in <style>
     escaped = str(__import__("markupsafe").escape(payload))
@@ -96,12 +104,20 @@ def test_a_page_label_cannot_break_out_of_its_css_string(project: Path) -> None:
     inputs = load_inputs(project)
     catalog = load_catalog(po_path(project / "locales", LOCALE), LOCALE)
     catalog.get(PAGE_LABEL).string = f"Trang %(page)s/%(pages)s {breakout}"
-    html = render_html(inputs.project, make_environment(inputs.project), inputs.handout("aftercare"), inputs.clinic,
-                       locale_info(LOCALE), CatalogTranslations(catalog))
+    html = render_html(
+        inputs.project,
+        make_environment(inputs.project),
+        inputs.handout("aftercare"),
+        inputs.clinic,
+        locale_info(LOCALE),
+        CatalogTranslations(catalog),
+    )
     style = html.split("<style>", 1)[1].split("</style>", 1)[0]
     footer = next(line for line in style.splitlines() if "counter(pages)" in line)
     assert not set("\r\f") & set(style)  # a raw one would end the CSS string
-    assert footer.count('"') == 6 and '\\22 INJECTED\\22 ' in footer  # three CSS strings, the rest inside them
+    assert (
+        footer.count('"') == 6 and "\\22 INJECTED\\22 " in footer
+    )  # three CSS strings, the rest inside them
     pdf = html_to_pdf(inputs.project, html, "aftercare [vi]", locale_info(LOCALE))
     assert pdf.pages >= 1
     assert css_string('a"b\\c\r\n\f<\x00\x01d\t') == '"a\\22 b\\5c c \\a  \\3c d "'
@@ -113,18 +129,27 @@ def test_a_translation_whose_percent_signs_do_not_fit_is_one_error_line(project:
     set_translations(project, {LABEL: "Gọi 100% ngay"})
     outcome, _, pdf = build_one(project)
     assert outcome.error and not pdf.exists()
-    assert re.match(rf"locales/{LOCALE}/LC_MESSAGES/handouts.po:\d+: the translation of 'Call us the same day' "
-                    r"\('Gọi 100% ngay'\) does not fit its %-variables", outcome.error), outcome.error
+    assert re.match(
+        rf"locales/{LOCALE}/LC_MESSAGES/handouts.po:\d+: the translation of 'Call us the same day' "
+        r"\('Gọi 100% ngay'\) does not fit its %-variables",
+        outcome.error,
+    ), outcome.error
     for argv in (["build", "-l", LOCALE, "--handout", "aftercare"], ["check", "-l", LOCALE]):
         capsys.readouterr()
         assert main(["-C", str(project), *argv]) in (1, CatalogError.exit_code)
         err = capsys.readouterr().err
         assert "Traceback" not in err
-        assert [line for line in err.splitlines() if line.startswith("error:") and "Call us the same day" in line
-                and "write a literal percent sign as %%" in line], (argv, err)
+        assert [
+            line
+            for line in err.splitlines()
+            if line.startswith("error:")
+            and "Call us the same day" in line
+            and "write a literal percent sign as %%" in line
+        ], (argv, err)
 
 
 # -- C1. nothing outside the project is read: symlinks ----------------------------------------------
+
 
 @pytest.fixture
 def outside(tmp_path: Path) -> Path:
@@ -138,22 +163,29 @@ def outside(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("link, target", [
-    ("assets/evil.png", "secret.png"),
-    ("assets/sub", "."),  # a whole folder
-    ("templates/extra.css", "secret.txt"),
-    ("handouts/evil.yaml", "secret.txt"),
-    ("locales/vi/LC_MESSAGES/handouts.po", "secret.txt"),
-], ids=["asset", "asset-folder", "template", "handout", "catalogue"])
-def test_a_symlink_out_of_the_project_stops_the_build_naming_it(project: Path, outside: Path, capsys,
-                                                                link: str, target: str) -> None:
+@pytest.mark.parametrize(
+    "link, target",
+    [
+        ("assets/evil.png", "secret.png"),
+        ("assets/sub", "."),  # a whole folder
+        ("templates/extra.css", "secret.txt"),
+        ("handouts/evil.yaml", "secret.txt"),
+        ("locales/vi/LC_MESSAGES/handouts.po", "secret.txt"),
+    ],
+    ids=["asset", "asset-folder", "template", "handout", "catalogue"],
+)
+def test_a_symlink_out_of_the_project_stops_the_build_naming_it(
+    project: Path, outside: Path, capsys, link: str, target: str
+) -> None:
     path = project / link
     if path.exists():
         path.unlink()
     path.symlink_to(outside / target)
     with pytest.raises(ContentError) as caught:
         inputs_digest(project)
-    assert str(caught.value).startswith(f"{link}: is a symlink to {(outside / target).resolve()}, outside the project")
+    assert str(caught.value).startswith(
+        f"{link}: is a symlink to {(outside / target).resolve()}, outside the project"
+    )
     capsys.readouterr()
     assert main(["-C", str(project), "build", "-l", "en"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -165,14 +197,19 @@ def test_a_symlinked_handout_is_not_read_by_check_either(project: Path, outside:
     (project / "handouts" / "evil.yaml").symlink_to(outside / "secret.txt")
     assert main(["-C", str(project), "check", "-l", LOCALE]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [(f"error: handouts/evil.yaml: is a symlink to {(outside / 'secret.txt').resolve()}, outside the "
-                    "project; nothing outside the project is read, so copy the file into the project instead of "
-                    "linking to it")]
+    assert err == [
+        (
+            f"error: handouts/evil.yaml: is a symlink to {(outside / 'secret.txt').resolve()}, outside the "
+            "project; nothing outside the project is read, so copy the file into the project instead of "
+            "linking to it"
+        )
+    ]
 
 
 @pytest.mark.parametrize("name", ["glossary.yaml", "literacy.yaml"])
-def test_a_symlinked_settings_file_is_not_read_by_check_either(project: Path, outside: Path, capsys,
-                                                               name: str) -> None:
+def test_a_symlinked_settings_file_is_not_read_by_check_either(
+    project: Path, outside: Path, capsys, name: str
+) -> None:
     """The build refuses these before reading anything (inputs_digest); check reads them through
     their own loaders, which refuse a link out of the project too, and leave it as it was."""
     target = outside / name
@@ -182,8 +219,12 @@ def test_a_symlinked_settings_file_is_not_read_by_check_either(project: Path, ou
     before = target.read_bytes()
     assert main(["-C", str(project), "check", "-l", LOCALE]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [(f"error: {name}: is a symlink to {target.resolve()}, outside the project; nothing outside the "
-                    "project is read, so copy the file into the project instead of linking to it")], err
+    assert err == [
+        (
+            f"error: {name}: is a symlink to {target.resolve()}, outside the project; nothing outside the "
+            "project is read, so copy the file into the project instead of linking to it"
+        )
+    ], err
     assert (project / name).is_symlink() and target.read_bytes() == before
 
 
@@ -192,7 +233,9 @@ def test_a_symlink_that_stays_inside_the_project_is_fine(project: Path) -> None:
     clinic = project / "clinic.yaml"
     clinic.write_text(clinic.read_text().replace("logo: assets/logo.svg", "logo: assets/alias.svg"))
     inputs_digest(project)
-    outcome = build(project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None)[0]
+    outcome = build(
+        project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None
+    )[0]
     assert outcome.error is None and outcome.path.exists()
 
 
@@ -225,22 +268,26 @@ def test_an_assets_folder_linked_out_of_the_project_is_no_asset_root(project: Pa
 
 # -- C2. locale codes never become paths -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("code", ["es", "vi", "zh_Hans", "pt_BR", "en_XA", "es_419", "sr_Latn_RS"])
 def test_locale_codes_of_the_project_form_pass(code: str) -> None:
     assert check_code(code) == code
 
 
-@pytest.mark.parametrize("code, words", [
-    ("../../etc", "is a path"),
-    ("/tmp/x", "is a path"),
-    ("es/../../x", "is a path"),
-    ("..", "is a path"),
-    ("es\n", "is not a locale code"),  # the old check's $ let a trailing new line through
-    ("es\x00", "is a path"),
-    ("pt-BR", "did you mean pt_BR?"),
-    ("", "is not a locale code"),
-    ("x" * 300, "is not a locale code"),
-])
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("../../etc", "is a path"),
+        ("/tmp/x", "is a path"),
+        ("es/../../x", "is a path"),
+        ("..", "is a path"),
+        ("es\n", "is not a locale code"),  # the old check's $ let a trailing new line through
+        ("es\x00", "is a path"),
+        ("pt-BR", "did you mean pt_BR?"),
+        ("", "is not a locale code"),
+        ("x" * 300, "is not a locale code"),
+    ],
+)
 def test_anything_else_is_refused_before_it_becomes_a_path(code: str, words: str) -> None:
     with pytest.raises(CatalogError) as caught:
         check_code(code)
@@ -249,14 +296,17 @@ def test_anything_else_is_refused_before_it_becomes_a_path(code: str, words: str
         locale_info(code)
 
 
-@pytest.mark.parametrize("argv", [
-    ["-l", "../../etc"],
-    ["build", "-l", "/etc"],
-    ["catalogs", "init", "/tmp/handoutgen-x"],
-    ["catalogs", "init", "../x"],
-    ["review", "sheet", "../../etc"],
-    ["status", "-l", "../x"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-l", "../../etc"],
+        ["build", "-l", "/etc"],
+        ["catalogs", "init", "/tmp/handoutgen-x"],
+        ["catalogs", "init", "../x"],
+        ["review", "sheet", "../../etc"],
+        ["status", "-l", "../x"],
+    ],
+)
 def test_the_command_refuses_a_path_as_a_locale_in_one_line(project: Path, capsys, argv: list[str]) -> None:
     before = sorted(p.relative_to(project.parent) for p in project.parent.rglob("*"))
     code = main(["-C", str(project), *argv])
@@ -276,10 +326,13 @@ def test_a_path_in_clinic_locales_names_its_line(project: Path, capsys) -> None:
     line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("locales:"))
     assert main(["-C", str(project), "build"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith(f"error: clinic.yaml:{line}: locales[1]: '../../etc' is a path"), err
+    assert len(err) == 1 and err[0].startswith(
+        f"error: clinic.yaml:{line}: locales[1]: '../../etc' is a path"
+    ), err
 
 
 # -- C4. the logo is an image inside assets/ ---------------------------------------------------------
+
 
 def _clinic_with_logo(project: Path, logo: str) -> tuple[Path, int]:
     clinic = project / "clinic.yaml"
@@ -288,16 +341,23 @@ def _clinic_with_logo(project: Path, logo: str) -> tuple[Path, int]:
     return clinic, next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("logo:"))
 
 
-@pytest.mark.parametrize("name, content, words", [
-    ("assets/notes.png", b"just some text\n", "is not an image"),
-    ("assets/logo.png", None, "is named as PNG but holds SVG"),  # the SVG copied under a .png name
-    ("assets/page.svg", b"<html><body>not an svg</body></html>", "is not an image"),
-    ("assets/bomb.svg", b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>',
-     "declares XML entities"),
-    ("assets/logo.txt", b"\x89PNG\r\n\x1a\n", "is not an image file"),
-])
-def test_a_logo_that_is_not_an_image_is_refused_naming_the_line(project: Path, name: str, content: bytes | None,
-                                                                 words: str) -> None:
+@pytest.mark.parametrize(
+    "name, content, words",
+    [
+        ("assets/notes.png", b"just some text\n", "is not an image"),
+        ("assets/logo.png", None, "is named as PNG but holds SVG"),  # the SVG copied under a .png name
+        ("assets/page.svg", b"<html><body>not an svg</body></html>", "is not an image"),
+        (
+            "assets/bomb.svg",
+            b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>',
+            "declares XML entities",
+        ),
+        ("assets/logo.txt", b"\x89PNG\r\n\x1a\n", "is not an image file"),
+    ],
+)
+def test_a_logo_that_is_not_an_image_is_refused_naming_the_line(
+    project: Path, name: str, content: bytes | None, words: str
+) -> None:
     path = project / name
     path.write_bytes(content if content is not None else (project / "assets" / "logo.svg").read_bytes())
     clinic, line = _clinic_with_logo(project, name)
@@ -309,7 +369,9 @@ def test_a_logo_that_is_not_an_image_is_refused_naming_the_line(project: Path, n
 
 def test_a_logo_outside_assets_or_linked_out_is_refused(project: Path, outside: Path) -> None:
     clinic, line = _clinic_with_logo(project, str(outside / "secret.png"))
-    with pytest.raises(ContentError, match=f"clinic.yaml:{line}: logo: .* is outside the project's assets/ folder"):
+    with pytest.raises(
+        ContentError, match=f"clinic.yaml:{line}: logo: .* is outside the project's assets/ folder"
+    ):
         load_clinic(clinic, project)
     (project / "assets" / "linked.png").symlink_to(outside / "secret.png")
     clinic, line = _clinic_with_logo(project, "assets/linked.png")
@@ -317,8 +379,15 @@ def test_a_logo_outside_assets_or_linked_out_is_refused(project: Path, outside: 
         load_clinic(clinic, project)
 
 
-@pytest.mark.parametrize("name, fmt", [("assets/logo-new.png", "PNG"), ("assets/logo-new.jpg", "JPEG"),
-                                       ("assets/logo-new.gif", "GIF"), ("assets/logo-new.webp", "WEBP")])
+@pytest.mark.parametrize(
+    "name, fmt",
+    [
+        ("assets/logo-new.png", "PNG"),
+        ("assets/logo-new.jpg", "JPEG"),
+        ("assets/logo-new.gif", "GIF"),
+        ("assets/logo-new.webp", "WEBP"),
+    ],
+)
 def test_real_raster_logos_are_accepted_and_printed(project: Path, name: str, fmt: str) -> None:
     from PIL import Image
 
@@ -326,7 +395,9 @@ def test_real_raster_logos_are_accepted_and_printed(project: Path, name: str, fm
     clinic, _ = _clinic_with_logo(project, name)
     assert load_clinic(clinic, project).logo == (project / name).resolve()
     if fmt == "PNG":
-        outcome = build(project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None)[0]
+        outcome = build(
+            project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None
+        )[0]
         assert outcome.error is None, outcome.error
 
 
@@ -338,25 +409,37 @@ VECTORS = {
     "img-relative-escape": ('<img src="../../outside/secret.png" alt="">', "outside/secret.png"),
     "stylesheet-metadata": (f'<link rel="stylesheet" href="{METADATA_URL}x.css">', METADATA_URL),
     "css-import-file": ('<style>@import url("file:///etc/passwd");</style>', "file:///etc/passwd"),
-    "css-background-escape": ('<style>body { background-image: url("../../outside/secret.png") }</style>',
-                              "outside/secret.png"),
-    "font-face-file": ('<style>@font-face { font-family: X; src: url("file:///etc/passwd") } p { font-family: X }</style>',
-                       "file:///etc/passwd"),
-    "object-outside": ('<object data="../../outside/secret.png" type="image/png"></object>', "outside/secret.png"),
-    "svg-image-metadata": (f'<svg width="8" height="8"><image href="{METADATA_URL}a.png" width="4" height="4"/></svg>',
-                           METADATA_URL),
+    "css-background-escape": (
+        '<style>body { background-image: url("../../outside/secret.png") }</style>',
+        "outside/secret.png",
+    ),
+    "font-face-file": (
+        '<style>@font-face { font-family: X; src: url("file:///etc/passwd") } p { font-family: X }</style>',
+        "file:///etc/passwd",
+    ),
+    "object-outside": (
+        '<object data="../../outside/secret.png" type="image/png"></object>',
+        "outside/secret.png",
+    ),
+    "svg-image-metadata": (
+        f'<svg width="8" height="8"><image href="{METADATA_URL}a.png" width="4" height="4"/></svg>',
+        METADATA_URL,
+    ),
     "base-href-outside": ('<base href="file:///etc/"><img src="passwd" alt="">', "file:///etc/"),
 }
 
 
 @pytest.mark.parametrize("snippet, url", VECTORS.values(), ids=VECTORS.keys())
-def test_a_hostile_template_is_refused_by_the_real_renderer(project: Path, outside: Path, snippet: str,
-                                                            url: str) -> None:
+def test_a_hostile_template_is_refused_by_the_real_renderer(
+    project: Path, outside: Path, snippet: str, url: str
+) -> None:
     """Fails if html_to_pdf stops using the project-only fetcher: WeasyPrint's default fetcher reads
     file: URLs anywhere and goes to the network, and only logs what it cannot use."""
     template = project / "templates" / "handout.html.j2"
     template.write_text(template.read_text().replace("<main>", "<main>" + snippet, 1))
-    outcome = build(project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None)[0]
+    outcome = build(
+        project, BuildOptions(locales=("en",), handouts=("aftercare",)), report=lambda line: None
+    )[0]
     assert outcome.error and "refused to fetch" in outcome.error and url in outcome.error, outcome.error
     assert not (project / "build" / "en" / "aftercare.pdf").exists()
 
@@ -365,26 +448,36 @@ def test_the_renderer_reads_assets_and_data_urls_only(project: Path, outside: Pa
     """The same lock-down, called directly: the project's own logo and a data: URL render; the same
     picture outside the project does not."""
     root = Project(project)
-    ok = ('<html lang="en"><title>t</title><body><img src="../assets/logo.svg" alt="">'
-          '<img alt="" src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%224%22 '
-          'height=%224%22/%3E"></body></html>')
+    ok = (
+        '<html lang="en"><title>t</title><body><img src="../assets/logo.svg" alt="">'
+        '<img alt="" src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%224%22 '
+        'height=%224%22/%3E"></body></html>'
+    )
     assert html_to_pdf(root, ok, "t", locale_info("en")).pages == 1
-    bad = f'<html lang="en"><title>t</title><body><img src="file://{outside}/secret.png" alt=""></body></html>'
+    bad = (
+        f'<html lang="en"><title>t</title><body><img src="file://{outside}/secret.png" alt=""></body></html>'
+    )
     with pytest.raises(RenderError, match=f"refused to fetch file://{outside}/secret.png"):
         html_to_pdf(root, bad, "t", locale_info("en"))
 
 
-@pytest.mark.parametrize("expression", [
-    "cycler.__init__.__globals__.os.listdir('/')",
-    "tr.__globals__['__builtins__']['open']('/etc/passwd').read()",
-    "''.__class__.__mro__[1].__subclasses__()",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cycler.__init__.__globals__.os.listdir('/')",
+        "tr.__globals__['__builtins__']['open']('/etc/passwd').read()",
+        "''.__class__.__mro__[1].__subclasses__()",
+    ],
+)
 def test_a_template_cannot_reach_python_internals(project: Path, expression: str) -> None:
     """Templates are sandboxed: without it, these read the disk or list every class of the process."""
     template = project / "templates" / "handout.html.j2"
     template.write_text("{{ " + expression + " }}" + template.read_text())
-    outcome = build(project, BuildOptions(locales=("en",), handouts=("aftercare",), write_html=True),
-                    report=lambda line: None)[0]
+    outcome = build(
+        project,
+        BuildOptions(locales=("en",), handouts=("aftercare",), write_html=True),
+        report=lambda line: None,
+    )[0]
     assert outcome.error and "unsafe" in outcome.error, outcome.error
     assert not (project / "build" / "en" / "aftercare.pdf").exists()
     assert not (project / "build" / "html" / "en" / "aftercare.html").exists()

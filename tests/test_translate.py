@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 
-from handoutgen.mt import packages as models
-from handoutgen.text import sentences
 from handoutgen.catalogs import states
-from handoutgen.mt import drafting as translate
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 from handoutgen.errors import TranslationError
+from handoutgen.mt import drafting as translate
+from handoutgen.mt import packages as models
+from handoutgen.text import sentences
 
 try:
-    from tests.argos_fixture import argos_packages, no_network  # noqa: F401
+    from tests.argos_fixture import argos_packages, no_network
 except ImportError:  # tests/ is on sys.path rather than the project root
     from argos_fixture import argos_packages, no_network  # noqa: F401
 
@@ -94,12 +94,19 @@ def msgfmt_check(path: Path) -> None:
 
 
 def test_importing_the_stage_does_not_import_argostranslate():
-    code = ("import sys, handoutgen.mt.drafting, handoutgen.mt.packages, handoutgen.text.sentences; "
-            "heavy = [m for m in sys.modules if m.split('.')[0] in "
-            "('argostranslate', 'ctranslate2', 'sentencepiece', 'torch', 'stanza', 'spacy', 'minisbd')]; "
-            "print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                         capture_output=True, text=True, check=True)
+    code = (
+        "import sys, handoutgen.mt.drafting, handoutgen.mt.packages, handoutgen.text.sentences; "
+        "heavy = [m for m in sys.modules if m.split('.')[0] in "
+        "('argostranslate', 'ctranslate2', 'sentencepiece', 'torch', 'stanza', 'spacy', 'minisbd')]; "
+        "print(heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -186,7 +193,9 @@ def test_garbage_model_drafts_are_kept_but_reported(tmp_path, argos_packages):
     assert states.entry_state(draft) is states.State.MACHINE_DRAFT
     messages = [str(w) for w in result.warnings]
     path = po_path(root / "locales", "es")
-    assert any(m.startswith(f"{path}:{draft.lineno}: ") and "'{clinic_phone}'" in m for m in messages), messages
+    assert any(m.startswith(f"{path}:{draft.lineno}: ") and "'{clinic_phone}'" in m for m in messages), (
+        messages
+    )
     assert any("'24'" in m and "missing" in m for m in messages), messages
     assert "drafts need attention" in result.summary()
 
@@ -207,8 +216,10 @@ def test_memory_sends_unchanged_text_never_again(mt_project):
     make_project(mt_project, edited)
     third = run(mt_project)
     assert (third.strings_sent, third.from_memory) == (1, 9)
-    assert entries(mt_project)["Take 5 tablets with water. Sit down after that."].string == \
-        "Take 5 tablets with water. Sit down after that."
+    assert (
+        entries(mt_project)["Take 5 tablets with water. Sit down after that."].string
+        == "Take 5 tablets with water. Sit down after that."
+    )
 
 
 def test_memory_is_per_package_version(mt_project, argos_packages, tmp_path):
@@ -299,17 +310,20 @@ def test_language_without_a_splitter_fails_before_translating(tmp_path, argos_pa
     assert "nothing will be downloaded" in message
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Take 1.5 tablets. Then rest.", ["Take 1.5 tablets.", "Then rest."]),
-    ("**Call now.** Then wait.", ["**Call now.**", "Then wait."]),
-    ("See Dr. Smith at 9 a.m. tomorrow.", ["See Dr. Smith at 9 a.m. tomorrow."]),
-    ("Call {clinic_phone}. \"Quoted.\" Done!", ["Call {clinic_phone}.", "\"Quoted.\"", "Done!"]),
-    ("e.g. this stays whole", ["e.g. this stays whole"]),
-    ("请休息。然后喝水。", ["请休息。", "然后喝水。"]),
-    ("물을 마시세요. 쉬세요.", ["물을 마시세요.", "쉬세요."]),
-    ("¿Tiene fiebre? Llame hoy.", ["¿Tiene fiebre?", "Llame hoy."]),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Take 1.5 tablets. Then rest.", ["Take 1.5 tablets.", "Then rest."]),
+        ("**Call now.** Then wait.", ["**Call now.**", "Then wait."]),
+        ("See Dr. Smith at 9 a.m. tomorrow.", ["See Dr. Smith at 9 a.m. tomorrow."]),
+        ('Call {clinic_phone}. "Quoted." Done!', ["Call {clinic_phone}.", '"Quoted."', "Done!"]),
+        ("e.g. this stays whole", ["e.g. this stays whole"]),
+        ("请休息。然后喝水。", ["请休息。", "然后喝水。"]),
+        ("물을 마시세요. 쉬세요.", ["물을 마시세요.", "쉬세요."]),
+        ("¿Tiene fiebre? Llame hoy.", ["¿Tiene fiebre?", "Llame hoy."]),
+        ("", []),
+    ],
+)
 def test_sentence_splitting(text, expected):
     assert sentences.split_sentences(text) == expected
 
@@ -322,8 +336,9 @@ def test_protect_and_restore_round_trip():
     assert translate.restore(protected, table) == text
     # a model that drops a token: the restore does not invent it, the check reports it
     damaged = translate.restore(protected.replace("ZX1Q", ""), table)
-    assert any("'{name}'" in p for p in translate.check_draft(text, damaged)) or \
-        any("**" in p for p in translate.check_draft(text, damaged))
+    assert any("'{name}'" in p for p in translate.check_draft(text, damaged)) or any(
+        "**" in p for p in translate.check_draft(text, damaged)
+    )
 
 
 def test_entries_without_words_skip_the_model(mt_project):
@@ -333,7 +348,10 @@ def test_entries_without_words_skip_the_model(mt_project):
     assert engine.translator.batches == [1], "only the sentence with words reaches CTranslate2"
     assert result.warnings == []
     assert {k: m.string for k, m in entries(mt_project).items()} == {
-        "{clinic_phone}": "{clinic_phone}", "24 – 48": "24 – 48", "Call {clinic_phone}.": "Call {clinic_phone}."}
+        "{clinic_phone}": "{clinic_phone}",
+        "24 – 48": "24 – 48",
+        "Call {clinic_phone}.": "Call {clinic_phone}.",
+    }
 
 
 def test_checks_name_what_changed():

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import subprocess
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,11 @@ MANIFEST_VERSION = 1
 
 
 def digest(value: Any) -> str:
-    data = value if isinstance(value, bytes) else json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+    data = (
+        value
+        if isinstance(value, bytes)
+        else json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+    )
     return hashlib.sha256(data).hexdigest()[:20]
 
 
@@ -57,7 +61,9 @@ def font_choices_digest() -> str:
     caches = []
     for folder in ("/var/cache/fontconfig", str(Path.home() / ".cache" / "fontconfig")):
         if os.path.isdir(folder):
-            caches.extend((name, os.path.getsize(os.path.join(folder, name))) for name in sorted(os.listdir(folder)))
+            caches.extend(
+                (name, os.path.getsize(os.path.join(folder, name))) for name in sorted(os.listdir(folder))
+            )
     return digest([sorted(locales._FONT_STACKS.items()), locales.LATIN_FONTS, caches])
 
 
@@ -81,14 +87,19 @@ def _library_versions() -> list[str]:
     """Real file names of the shared libraries, which carry their versions (libpango-1.0.so.0.5000.12)."""
     names = []
     for folder in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"):
-        for stem in ("libpango-1.0.so.0", "libharfbuzz.so.0", "libharfbuzz-subset.so.0", "libfontconfig.so.1"):
+        for stem in (
+            "libpango-1.0.so.0",
+            "libharfbuzz.so.0",
+            "libharfbuzz-subset.so.0",
+            "libfontconfig.so.1",
+        ):
             path = Path(folder) / stem
             if path.exists():
                 names.append(os.path.realpath(path))
     return sorted(set(names))
 
 
-@lru_cache(maxsize=None)
+@cache
 def fonts_digest(families: tuple[str, ...]) -> str:
     """Which font files fontconfig picks for a stack, and their sizes: installing or updating a
     font package changes the PDFs that use it."""
@@ -96,8 +107,12 @@ def fonts_digest(families: tuple[str, ...]) -> str:
     for family in families:
         for style in ("Regular", "Bold"):
             try:
-                out = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style={style}"],
-                                     capture_output=True, text=True, timeout=10).stdout
+                out = subprocess.run(
+                    ["fc-match", "-f", "%{file}", f"{family}:style={style}"],
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                ).stdout
             except (OSError, subprocess.TimeoutExpired):
                 out = ""
             size = os.path.getsize(out) if out and os.path.exists(out) else None
@@ -169,7 +184,9 @@ class Manifest:
         old = entry.get("parts", {})
         return [part for part in parts if old.get(part) != parts[part]]
 
-    def record(self, name: str, parts: dict[str, str], pdf_bytes: bytes, reasons: list[str], pages: int) -> None:
+    def record(
+        self, name: str, parts: dict[str, str], pdf_bytes: bytes, reasons: list[str], pages: int
+    ) -> None:
         self.outputs[name] = {"parts": parts, "pdf": digest(pdf_bytes), "reasons": reasons, "pages": pages}
         self.save()
 

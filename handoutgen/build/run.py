@@ -13,9 +13,10 @@ import dataclasses
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 
@@ -94,8 +95,12 @@ class Inputs:
                 self._check_references = check_references(self.project.root)
             path = po_path(self.project.locales, locale.code)
             self._findings[locale.code] = findings_by_key(
-                self.project.root, self.catalogs[locale.code], path.relative_to(self.project.root), locale.code,
-                self._check_references)
+                self.project.root,
+                self.catalogs[locale.code],
+                path.relative_to(self.project.root),
+                locale.code,
+                self._check_references,
+            )
         return self._findings[locale.code]
 
 
@@ -190,14 +195,18 @@ def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepare
         if options.strict:
             warned = [k for k in lookup.used if any(f.severity == "warning" for f in findings.get(k, ()))]
             if warned:
-                raise HandoutError(f"{job.label}: {len(warned)} entries have check warnings (--strict); "
-                                   f"see `generate.py check -l {job.locale}`")
+                raise HandoutError(
+                    f"{job.label}: {len(warned)} entries have check warnings (--strict); "
+                    f"see `generate.py check -l {job.locale}`"
+                )
         if reason:
             outcome.draft = reason
             if options.final_only:
                 outcome.warnings.append(f"{job.label}: skipped (--final-only): {reason}")
                 return outcome
-            html = render_html(inputs.project, env, handout, inputs.clinic, locale, translations, draft_reason=reason)
+            html = render_html(
+                inputs.project, env, handout, inputs.clinic, locale, translations, draft_reason=reason
+            )
         parts = {
             "content": handout_digest(handout),
             "translations": entries_digest(lookup, getattr(translations, "catalog", None), findings),
@@ -210,7 +219,10 @@ def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepare
         outcome.error, outcome.error_code = str(exc), exc.exit_code
         return outcome
     except (jinja2.TemplateError, RecursionError, UnicodeDecodeError) as exc:
-        outcome.error, outcome.error_code = str(template_problem(exc, inputs.project.root)), TemplateError.exit_code
+        outcome.error, outcome.error_code = (
+            str(template_problem(exc, inputs.project.root)),
+            TemplateError.exit_code,
+        )
         return outcome
 
 
@@ -234,8 +246,12 @@ def template_problem(exc: Exception, root: Path) -> Problem:
     if isinstance(exc, UnicodeDecodeError):
         return Problem(where, line, f"a template is not UTF-8 text ({exc.reason}); save it as UTF-8")
     if isinstance(exc, jinja2.TemplateNotFound):
-        return Problem(where, line, f"template error: no template '{exc.name}' in templates/ (only files in "
-                                    "templates/ can be included)")
+        return Problem(
+            where,
+            line,
+            f"template error: no template '{exc.name}' in templates/ (only files in "
+            "templates/ can be included)",
+        )
     kind = "syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "error"
     return Problem(where, line, f"template {kind}: {getattr(exc, 'message', None) or exc} (fix the template)")
 
@@ -258,8 +274,12 @@ class Validation:
     waiting: list[str] = field(default_factory=list)
 
     def failed(self, strict: bool = False) -> bool:
-        translation_errors = any(f.severity == "error" for fs in self.findings.values() for group in fs.values() for f in group)
-        warnings = any(f.severity == "warning" for fs in self.findings.values() for group in fs.values() for f in group)
+        translation_errors = any(
+            f.severity == "error" for fs in self.findings.values() for group in fs.values() for f in group
+        )
+        warnings = any(
+            f.severity == "warning" for fs in self.findings.values() for group in fs.values() for f in group
+        )
         return bool(self.errors or translation_errors or (strict and (warnings or self.waiting)))
 
 
@@ -270,7 +290,9 @@ def validate_sheets(root: Path, locales: tuple[str, ...] = (), *, strict: bool =
 
     inputs = load_inputs(root)
     _refresh_catalogs(inputs, lambda line: None, write=False)
-    codes = tuple(locales) or tuple(dict.fromkeys([*inputs.clinic.locales, *locales_on_disk(inputs.project.locales)]))
+    codes = tuple(locales) or tuple(
+        dict.fromkeys([*inputs.clinic.locales, *locales_on_disk(inputs.project.locales)])
+    )
     options = BuildOptions(locales=codes, strict=False)
     result = Validation(inputs)
     run = BuildRun()
@@ -285,7 +307,9 @@ def validate_sheets(root: Path, locales: tuple[str, ...] = (), *, strict: bool =
     from handoutgen.render.css import check_stylesheets
 
     # the stylesheets, as the build checks them before rendering anything
-    result.errors.extend(line for error in check_stylesheets(inputs.project) for line in str(error).splitlines())
+    result.errors.extend(
+        line for error in check_stylesheets(inputs.project) for line in str(error).splitlines()
+    )
     result.waiting = run.waiting
     for code in codes:
         locale = locale_info(code)
@@ -302,8 +326,10 @@ def check_budget(prepared: Prepared, pages: int, options: BuildOptions) -> bool:
     outcome.pages = pages
     if pages <= prepared.budget:
         return True
-    message = (f"{prepared.job.label}: {pages} pages, over its page budget of {prepared.budget} "
-               f"(pages: in {prepared.budget_file}); shorten the text or raise the budget")
+    message = (
+        f"{prepared.job.label}: {pages} pages, over its page budget of {prepared.budget} "
+        f"(pages: in {prepared.budget_file}); shorten the text or raise the budget"
+    )
     if options.strict:
         outcome.error = message
         return False
@@ -362,14 +388,28 @@ class BuildRun:
         return 0 if not codes else codes.pop() if len(codes) == 1 else 1
 
 
-def build(root: Path, options: BuildOptions, report: Callable[[str], None] | None = None, *,
-          jobs: int | None = None, force: bool = False, explain: bool = False) -> list[Outcome]:
+def build(
+    root: Path,
+    options: BuildOptions,
+    report: Callable[[str], None] | None = None,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    explain: bool = False,
+) -> list[Outcome]:
     """Build every stale PDF (all with ``force``) in ``jobs`` worker processes."""
     return build_run(root, options, report, jobs=jobs, force=force, explain=explain).outcomes
 
 
-def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] | None = None, *,
-              jobs: int | None = None, force: bool = False, explain: bool = False) -> BuildRun:
+def build_run(
+    root: Path,
+    options: BuildOptions,
+    report: Callable[[str], None] | None = None,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    explain: bool = False,
+) -> BuildRun:
     """Plan, prepare and render. Long because it is the pipeline, step by step: the fast no-op
     check, the catalogue update, preparing each sheet, rendering the stale ones, the summary."""
     from handoutgen.build.manifest import Manifest, digest, inputs_digest
@@ -387,7 +427,12 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
         option_key = digest(dataclasses.asdict(options))
         input_key = inputs_digest(root)
         fast = manifest.data.get("fast", {}).get(option_key)
-        if not force and fast and fast["inputs"] == input_key and all(manifest.output_ok(n) for n in fast["outputs"]):
+        if (
+            not force
+            and fast
+            and fast["inputs"] == input_key
+            and all(manifest.output_ok(n) for n in fast["outputs"])
+        ):
             run.no_op, run.up_to_date = True, len(fast["outputs"])
             run.waiting = list(fast.get("waiting", []))
             report(f"up to date: {run.up_to_date} PDF(s), no input changed")
@@ -400,7 +445,9 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
         planned = plan_jobs(inputs, options)
         stale = _prepare_all(inputs, planned, options, manifest, run, force=force, explain=explain, jobs=jobs)
         for prepared, reasons, _ in stale:
-            report(f"{'stale' if explain else 'rebuilding'} {_output_name(prepared.job)}: {', '.join(reasons)}")
+            report(
+                f"{'stale' if explain else 'rebuilding'} {_output_name(prepared.job)}: {', '.join(reasons)}"
+            )
         _report_unbuilt(inputs, run, report)
         if explain:  # say why, build nothing, write nothing
             run.rebuilt = {_output_name(p.job): r for p, r, _ in stale}
@@ -410,8 +457,11 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
         run.outcomes.sort(key=lambda o: planned.index(o.job))
         if not run.failed and not (options.strict and run.waiting):
             outputs = [_output_name(o.job) for o in run.outcomes if o.path]
-            manifest.data.setdefault("fast", {})[option_key] = {"inputs": input_key, "outputs": outputs,
-                                                                 "waiting": run.waiting}
+            manifest.data.setdefault("fast", {})[option_key] = {
+                "inputs": input_key,
+                "outputs": outputs,
+                "waiting": run.waiting,
+            }
         manifest.save()
         if run.up_to_date:
             report(f"{run.up_to_date} PDF(s) already up to date")
@@ -419,8 +469,17 @@ def build_run(root: Path, options: BuildOptions, report: Callable[[str], None] |
     return run
 
 
-def _prepare_all(inputs: Inputs, planned: list[Job], options: BuildOptions, manifest, run: BuildRun, *,
-                 force: bool, explain: bool, jobs: int | None) -> list[tuple[Prepared, list[str], Any]]:
+def _prepare_all(
+    inputs: Inputs,
+    planned: list[Job],
+    options: BuildOptions,
+    manifest,
+    run: BuildRun,
+    *,
+    force: bool,
+    explain: bool,
+    jobs: int | None,
+) -> list[tuple[Prepared, list[str], Any]]:
     """Prepare every sheet's HTML; stale ones go to the renderer at once (workers start while the
     rest is prepared). Returns the stale sheets with their reasons and the renderer."""
     env = make_environment(inputs.project)
@@ -445,8 +504,9 @@ def _prepare_all(inputs: Inputs, planned: list[Job], options: BuildOptions, mani
     return stale
 
 
-def _render_stale(inputs: Inputs, stale: list, options: BuildOptions, manifest, run: BuildRun,
-                  report: Callable[[str], None]) -> None:
+def _render_stale(
+    inputs: Inputs, stale: list, options: BuildOptions, manifest, run: BuildRun, report: Callable[[str], None]
+) -> None:
     if not stale:
         return
     renderer = stale[0][2]
@@ -495,8 +555,10 @@ def _report_unbuilt(inputs: Inputs, run: BuildRun, report: Callable[[str], None]
         names = ", ".join(o.job.handout_id for o in group)
         strings = len({k for o in group for k, state in o.used.items() if state.value == "missing"})
         po = po_path(inputs.project.locales, code).relative_to(inputs.project.root).as_posix()
-        line = (f"{code}: {names} not translated yet ({strings} string{'s' if strings != 1 else ''}): run "
-                f"`generate.py translate {code}` or send {po} to a translator")
+        line = (
+            f"{code}: {names} not translated yet ({strings} string{'s' if strings != 1 else ''}): run "
+            f"`generate.py translate {code}` or send {po} to a translator"
+        )
         run.waiting.append(line)
         report(line)
 
@@ -577,7 +639,9 @@ def _summarise_locales(outcomes: list[Outcome], report: Callable[[str], None]) -
 @contextlib.contextmanager
 def build_lock(build_dir: Path, report: Callable[[str], None]):
     """One build at a time per project; the second one says it is waiting."""
-    with exclusive_lock(build_dir / ".lock", lambda: report("waiting for another build of this project to finish…")):
+    with exclusive_lock(
+        build_dir / ".lock", lambda: report("waiting for another build of this project to finish…")
+    ):
         yield
 
 

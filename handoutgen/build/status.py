@@ -71,16 +71,37 @@ def compute_status(root: Path, locales: tuple[str, ...] = ()) -> tuple[Inputs, l
     return inputs, rows
 
 
-COLUMNS = ("handout", "locale", "reviewed", "draft", "stale", "missing", "errors", "last approval", "ready to print")
+COLUMNS = (
+    "handout",
+    "locale",
+    "reviewed",
+    "draft",
+    "stale",
+    "missing",
+    "errors",
+    "last approval",
+    "ready to print",
+)
 
 
 def _cells(row: SheetStatus) -> tuple[str, ...]:
     if row.problem:
         return (row.handout, row.locale, "-", "-", "-", "-", "-", "-", "no: " + row.problem)
-    return (row.handout, row.locale, str(row.count(State.REVIEWED)), str(row.count(State.DRAFT, State.MACHINE_DRAFT)),
-            str(row.count(State.STALE)), str(row.count(State.MISSING)), str(row.errors),
-            row.last_approval.isoformat() if row.last_approval else "-",
-            "yes" if row.ready else f"no (waiting for translation: {row.waiting})" if row.waiting else "no (DRAFT)")
+    return (
+        row.handout,
+        row.locale,
+        str(row.count(State.REVIEWED)),
+        str(row.count(State.DRAFT, State.MACHINE_DRAFT)),
+        str(row.count(State.STALE)),
+        str(row.count(State.MISSING)),
+        str(row.errors),
+        row.last_approval.isoformat() if row.last_approval else "-",
+        "yes"
+        if row.ready
+        else f"no (waiting for translation: {row.waiting})"
+        if row.waiting
+        else "no (DRAFT)",
+    )
 
 
 def format_table(rows: list[SheetStatus]) -> str:
@@ -107,7 +128,8 @@ def write_index(inputs: Inputs, rows: list[SheetStatus]) -> Path:
                 sheets[code] = os.path.relpath(sheet, build)
                 break
     page = env.get_template("index.html.j2").render(
-        rows=rows, cells=_cells, columns=COLUMNS, links=links, sheets=sheets, clinic=inputs.clinic)
+        rows=rows, cells=_cells, columns=COLUMNS, links=links, sheets=sheets, clinic=inputs.clinic
+    )
     path = build / "index.html"
     write_text_atomic(path, page)
     return path

@@ -8,8 +8,8 @@ save-in-several-steps triggers one build.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from handoutgen.build.run import BuildOptions, build_run
 from handoutgen.errors import HandoutError
@@ -33,9 +33,16 @@ def changed(before: Snapshot, after: Snapshot) -> list[str]:
     return sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
 
 
-def watch(root: Path, options: BuildOptions, *, jobs: int | None = None, interval: float = 0.5,
-          debounce: float = 0.3, report: Callable[[str], None] = print,
-          should_stop: Callable[[], bool] = lambda: False) -> None:
+def watch(
+    root: Path,
+    options: BuildOptions,
+    *,
+    jobs: int | None = None,
+    interval: float = 0.5,
+    debounce: float = 0.3,
+    report: Callable[[str], None] = print,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> None:
     """Build once, then rebuild on every change until ``should_stop()`` (or Ctrl-C)."""
     root = Path(root).resolve()
     _build(root, options, jobs, report)

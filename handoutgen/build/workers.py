@@ -63,7 +63,9 @@ class Renderer:
         if self.workers == 0:
             return  # explaining only
         self.pending.append((self.root, prepared.html, prepared.job.label, prepared.job.locale))
-        if self.workers > 1 and len(self.pending) + len(self.futures) >= 2:  # more than one sheet: worth a pool
+        if (
+            self.workers > 1 and len(self.pending) + len(self.futures) >= 2
+        ):  # more than one sheet: worth a pool
             for queued in self.pending:
                 self.futures.append(self._pool().submit(pdf_worker, queued))
             self.pending.clear()

@@ -8,8 +8,9 @@ produce the same template catalogue.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import IO, Any, Collection, Iterator
+from typing import IO, Any
 
 import jinja2
 from babel.messages.catalog import Catalog
@@ -37,8 +38,9 @@ def translator_comments(handout: Handout, text: Text) -> list[str]:
     return comments
 
 
-def extract_handouts(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str],
-                     options: dict[str, Any]) -> Iterator[tuple[int, str, Any, list[str]]]:
+def extract_handouts(
+    fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str], options: dict[str, Any]
+) -> Iterator[tuple[int, str, Any, list[str]]]:
     """Babel extractor for handout YAML: ``(line, funcname, message, comments)`` per string."""
     name = getattr(fileobj, "name", "handout.yaml")
     text = fileobj.read().decode(options.get("encoding", "utf-8"))
@@ -63,12 +65,19 @@ def extract_template(root: Path, creation_date: dt.datetime | None = None) -> Ca
             # Jinja's extractor skips a template with a syntax error by default: every string of it
             # would turn obsolete in every catalogue. Stop instead, naming the file and line.
             options_map.setdefault(pattern, {})["silent"] = "false"
-    catalog = Catalog(project="handoutgen handouts", version=__version__, charset="utf-8",
-                      msgid_bugs_address="", copyright_holder="", fuzzy=False,
-                      creation_date=creation_date)
+    catalog = Catalog(
+        project="handoutgen handouts",
+        version=__version__,
+        charset="utf-8",
+        msgid_bugs_address="",
+        copyright_holder="",
+        fuzzy=False,
+        creation_date=creation_date,
+    )
     try:
         for filename, lineno, message, comments, context in extract_from_dir(
-                str(root), method_map, options_map):
+            str(root), method_map, options_map
+        ):
             catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(problems=[_locate_syntax_error(root, exc)]) from None
@@ -84,8 +93,11 @@ def _locate_bad_bytes(root: Path, exc: UnicodeDecodeError) -> Problem:
             data.decode("utf-8")
         except UnicodeDecodeError as found:
             line = data.count(b"\n", 0, found.start) + 1
-            return Problem(path.relative_to(root).as_posix(), line,
-                           f"not UTF-8 text (byte {data[found.start]:#04x}); save the file as UTF-8")
+            return Problem(
+                path.relative_to(root).as_posix(),
+                line,
+                f"not UTF-8 text (byte {data[found.start]:#04x}); save the file as UTF-8",
+            )
     return Problem("templates/", None, f"a file is not UTF-8 text ({exc.reason}); save it as UTF-8")
 
 
@@ -103,5 +115,8 @@ def _locate_syntax_error(root: Path, exc: jinja2.TemplateSyntaxError) -> Problem
             continue
     else:
         where = "templates/"
-    return Problem(where, exc.lineno, f"template syntax error: {exc.message} (fix the template; nothing was "
-                                      "extracted or changed)")
+    return Problem(
+        where,
+        exc.lineno,
+        f"template syntax error: {exc.message} (fix the template; nothing was extracted or changed)",
+    )

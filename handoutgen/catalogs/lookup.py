@@ -36,7 +36,7 @@ class Lookup:
         return all(s.final for s in self.used.values())
 
     def counts(self) -> dict[State, int]:
-        result = {s: 0 for s in State}
+        result = dict.fromkeys(State, 0)
         for state in self.used.values():
             result[state] += 1
         return result
@@ -102,7 +102,7 @@ _ACCENTS = str.maketrans(
 )
 # Keep placeholders, markup, numbers and %-format variables byte-for-byte.
 _PROTECTED_RE = re.compile(r"(\{[^{}]*\}|%\([a-z_]+\)s|%%|\*\*|\*|\d[\d.,:–-]*)")
-_PAD_WORDS = "one two three four five six seven eight nine ten".split()
+_PAD_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
 def pseudolocalize(text: str) -> str:

@@ -66,8 +66,7 @@ def entry_state(message: Message) -> State:
 
 def _drop_state_comments(message: Message) -> None:
     message.user_comments = [
-        c for c in message.user_comments
-        if not c.startswith((MACHINE_DRAFT_PREFIX, REVIEWED_PREFIX))
+        c for c in message.user_comments if not c.startswith((MACHINE_DRAFT_PREFIX, REVIEWED_PREFIX))
     ]
 
 
@@ -102,5 +101,5 @@ def approval(message: Message) -> tuple[str, _dt.date] | None:
 def machine_provider(message: Message) -> str | None:
     for comment in message.user_comments:
         if comment.startswith(MACHINE_DRAFT_PREFIX):
-            return comment[len(MACHINE_DRAFT_PREFIX):]
+            return comment[len(MACHINE_DRAFT_PREFIX) :]
     return None

@@ -7,9 +7,9 @@ import contextlib
 import gettext
 import io
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import (
@@ -56,15 +56,29 @@ class _StrictParser(PoFileParser):
         if len(self.messages) > 1:
             expected, found = self.catalog.num_plurals, len(self.translations)
             if found != expected:
-                self.problems.append(Problem(self.path, line, (
-                    f"this plural entry has {found} msgstr forms but the Plural-Forms header says "
-                    f"nplurals={expected}; give exactly {expected} (msgstr[0] … msgstr[{expected - 1}])")))
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        line,
+                        (
+                            f"this plural entry has {found} msgstr forms but the Plural-Forms header says "
+                            f"nplurals={expected}; give exactly {expected} (msgstr[0] … msgstr[{expected - 1}])"
+                        ),
+                    )
+                )
                 self.translations = [t for t in self.translations if t[0] < expected]
         key = (self.obsolete, first, context)
         if key in self._seen and not self.obsolete:
-            self.problems.append(Problem(self.path, line, (
-                f"msgid {first[:40]!r} is defined twice (first at line {self._seen[key]}); "
-                "keep one of them (`msguniq` shows both)")))
+            self.problems.append(
+                Problem(
+                    self.path,
+                    line,
+                    (
+                        f"msgid {first[:40]!r} is defined twice (first at line {self._seen[key]}); "
+                        "keep one of them (`msguniq` shows both)"
+                    ),
+                )
+            )
         self._seen.setdefault(key, line)
         try:
             super()._add_message()
@@ -102,11 +116,18 @@ def _decode_po(raw: bytes, path: str) -> tuple[str, str, bool]:
     anything that cannot be read exactly is refused with the line."""
     bom = raw.startswith(_BOM)
     if bom:
-        raw = raw[len(_BOM):]
+        raw = raw[len(_BOM) :]
     nul = raw.find(b"\x00")
     if nul >= 0:
-        raise CatalogError(problems=[Problem(path, raw.count(b"\n", 0, nul) + 1,
-                                             "contains a NUL byte; the file is damaged, restore it from version control")])
+        raise CatalogError(
+            problems=[
+                Problem(
+                    path,
+                    raw.count(b"\n", 0, nul) + 1,
+                    "contains a NUL byte; the file is damaged, restore it from version control",
+                )
+            ]
+        )
     declared, line = _declared_charset(raw)
     charset = "utf-8"
     if bom or declared == "":
@@ -114,34 +135,63 @@ def _decode_po(raw: bytes, path: str) -> tuple[str, str, bool]:
     elif declared is None or declared.upper() == "CHARSET":
         if not raw.isascii():  # "CHARSET" is the template's placeholder: the encoding is unknown
             what = "no charset" if declared is None else "the placeholder charset=CHARSET"
-            raise CatalogError(problems=[Problem(path, line, (
-                f"the Content-Type header has {what} but the file holds non-ASCII text; set "
-                "'Content-Type: text/plain; charset=UTF-8' (or the charset the file is saved in)"))])
+            raise CatalogError(
+                problems=[
+                    Problem(
+                        path,
+                        line,
+                        (
+                            f"the Content-Type header has {what} but the file holds non-ASCII text; set "
+                            "'Content-Type: text/plain; charset=UTF-8' (or the charset the file is saved in)"
+                        ),
+                    )
+                ]
+            )
     else:
         try:
             charset = codecs.lookup(declared).name
         except LookupError:
-            raise CatalogError(problems=[Problem(path, line, (
-                f"unknown charset '{declared}' in the Content-Type header; save the file as UTF-8 "
-                "and set 'charset=UTF-8'"))]) from None
+            raise CatalogError(
+                problems=[
+                    Problem(
+                        path,
+                        line,
+                        (
+                            f"unknown charset '{declared}' in the Content-Type header; save the file as UTF-8 "
+                            "and set 'charset=UTF-8'"
+                        ),
+                    )
+                ]
+            ) from None
     try:
         text = raw.decode(charset)
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise CatalogError(problems=[Problem(path, line, (
-            f"bytes that are not valid {charset} ({raw[exc.start:exc.start + 4]!r}); save the file as "
-            f"{charset.upper()} or fix the Content-Type header's charset"))]) from None
+        raise CatalogError(
+            problems=[
+                Problem(
+                    path,
+                    line,
+                    (
+                        f"bytes that are not valid {charset} ({raw[exc.start : exc.start + 4]!r}); save the file as "
+                        f"{charset.upper()} or fix the Content-Type header's charset"
+                    ),
+                )
+            ]
+        ) from None
     return text, charset, bom
 
 
-def read_catalog_text(path: Path, locale: str | None = None) -> tuple[Catalog, "PoSource"]:
+def read_catalog_text(path: Path, locale: str | None = None) -> tuple[Catalog, PoSource]:
     """Read a .po/.pot strictly; the catalogue and the file's own text (for line-preserving writes)."""
     path = Path(path)
     shown = display(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise CatalogError(problems=[Problem(shown, None, "catalogue not found; run `generate.py catalogs init LANG`")]) from exc
+        raise CatalogError(
+            problems=[Problem(shown, None, "catalogue not found; run `generate.py catalogs init LANG`")]
+        ) from exc
     except IsADirectoryError as exc:
         raise CatalogError(problems=[Problem(shown, None, "is a folder, not a catalogue")]) from exc
     text, charset, bom = _decode_po(raw, shown)
@@ -158,9 +208,7 @@ def _lex(text: str, shown: str) -> list[Problem]:
     problems: list[Problem] = []
     for number, raw_line in enumerate(text.splitlines(), 1):
         line = raw_line.strip()
-        if line.startswith("#~"):
-            line = line[2:].strip()
-        elif line.startswith("#|"):
+        if line.startswith("#~") or line.startswith("#|"):
             line = line[2:].strip()
         elif not line or line.startswith("#"):
             continue
@@ -170,12 +218,22 @@ def _lex(text: str, shown: str) -> list[Problem]:
         string = match.group(2).strip() if match else line
         if not match and not line.startswith('"'):
             word = line.split()[0][:30]
-            problems.append(Problem(shown, number, f"'{word}' is not a PO keyword (msgctxt, msgid, msgid_plural, "
-                                                   "msgstr); fix the line or restore the file"))
+            problems.append(
+                Problem(
+                    shown,
+                    number,
+                    f"'{word}' is not a PO keyword (msgctxt, msgid, msgid_plural, "
+                    "msgstr); fix the line or restore the file",
+                )
+            )
         elif not _STRING_RE.match(string):
-            what = ("the text must be in double quotes" if not string.startswith('"') else
-                    "the string is not closed with a \"" if not string.endswith('"') or string == '"'
-                    else "the string holds an escape gettext does not know (use \\n, \\t, \\\\, \\\" only)")
+            what = (
+                "the text must be in double quotes"
+                if not string.startswith('"')
+                else 'the string is not closed with a "'
+                if not string.endswith('"') or string == '"'
+                else 'the string holds an escape gettext does not know (use \\n, \\t, \\\\, \\" only)'
+            )
             problems.append(Problem(shown, number, f"{what}; fix the line (check with `msgfmt -c {shown}`)"))
         if len(problems) >= 20:
             break
@@ -199,9 +257,13 @@ def _parse(text: str, shown: str, locale: str | None = None) -> Catalog:
     except PoFileError as exc:
         line = getattr(exc, "lineno", None)
         line = line + 1 if isinstance(line, int) else None  # Babel counts from 0
-        raise CatalogError(problems=[Problem(shown, line, f"{exc}; fix the .po syntax (try `msgfmt -c {shown}`)")]) from None
+        raise CatalogError(
+            problems=[Problem(shown, line, f"{exc}; fix the .po syntax (try `msgfmt -c {shown}`)")]
+        ) from None
     except (ValueError, TypeError, KeyError, IndexError, UnknownLocaleError) as exc:  # Babel's readers
-        raise CatalogError(problems=[Problem(shown, None, f"cannot be read: {exc}; check it with `msgfmt -c {shown}`")]) from None
+        raise CatalogError(
+            problems=[Problem(shown, None, f"cannot be read: {exc}; check it with `msgfmt -c {shown}`")]
+        ) from None
     if parser.problems:
         raise CatalogError(problems=parser.problems)
     _check_plural_header(catalog, text, shown)
@@ -219,11 +281,24 @@ def _check_plural_header(catalog: Catalog, text: str, shown: str) -> None:
         nplurals = catalog.num_plurals
         gettext.c2py(plural)
     except (ValueError, SyntaxError, RecursionError) as exc:
-        raise CatalogError(problems=[Problem(shown, line, f"the Plural-Forms header '{header}' cannot be evaluated "
-                                                           f"({exc}); fix the plural expression")]) from None
+        raise CatalogError(
+            problems=[
+                Problem(
+                    shown,
+                    line,
+                    f"the Plural-Forms header '{header}' cannot be evaluated "
+                    f"({exc}); fix the plural expression",
+                )
+            ]
+        ) from None
     if not 1 <= nplurals <= 6:
-        raise CatalogError(problems=[Problem(shown, line, f"the Plural-Forms header says nplurals={nplurals}; "
-                                                           "gettext needs 1 to 6")])
+        raise CatalogError(
+            problems=[
+                Problem(
+                    shown, line, f"the Plural-Forms header says nplurals={nplurals}; gettext needs 1 to 6"
+                )
+            ]
+        )
 
 
 def read_for_update(path: Path) -> tuple[Catalog, PoSource]:
@@ -294,10 +369,19 @@ def dump_catalog(catalog: Catalog, *, omit_header: bool = False, path: Path | No
         return text.encode(charset)
     except UnicodeEncodeError as exc:
         shown = display(path) if path else "catalogue"
-        raise CatalogError(problems=[Problem(shown, None, (
-            f"'{exc.object[exc.start:exc.end]}' cannot be stored in the catalogue's charset {catalog.charset}; "
-            f"convert it to UTF-8 (`msgconv -t UTF-8 -o {shown} {shown}`) and set charset=UTF-8; nothing was "
-            "written"))]) from None
+        raise CatalogError(
+            problems=[
+                Problem(
+                    shown,
+                    None,
+                    (
+                        f"'{exc.object[exc.start : exc.end]}' cannot be stored in the catalogue's charset {catalog.charset}; "
+                        f"convert it to UTF-8 (`msgconv -t UTF-8 -o {shown} {shown}`) and set charset=UTF-8; nothing was "
+                        "written"
+                    ),
+                )
+            ]
+        ) from None
 
 
 def dump_text(catalog: Catalog, *, omit_header: bool = False) -> str:
@@ -319,8 +403,15 @@ def dump_text(catalog: Catalog, *, omit_header: bool = False) -> str:
     charset = catalog.charset
     catalog.charset = "utf-8"
     try:
-        write_po(buffer, catalog, width=PO_WIDTH, sort_output=False, include_previous=True,
-                 ignore_obsolete=False, omit_header=omit_header)
+        write_po(
+            buffer,
+            catalog,
+            width=PO_WIDTH,
+            sort_output=False,
+            include_previous=True,
+            ignore_obsolete=False,
+            omit_header=omit_header,
+        )
     finally:
         catalog.charset = charset
         for message, previous in saved:
@@ -391,8 +482,12 @@ class UpdateReport:
     changed: bool = False
 
     def summary(self) -> str:
-        parts = [f"{self.kept} kept", f"{self.new} new", f"{len(self.fuzzy)} changed (need review)",
-                 f"{self.obsoleted} obsolete"]
+        parts = [
+            f"{self.kept} kept",
+            f"{self.new} new",
+            f"{len(self.fuzzy)} changed (need review)",
+            f"{self.obsoleted} obsolete",
+        ]
         if self.restored:
             parts.append(f"{self.restored} restored from obsolete")
         if self.recorded_approvals:
@@ -411,8 +506,9 @@ def _carry(template_msg: Message, old: Message) -> Message:
     return merged
 
 
-def merge_catalog(old: Catalog, template: Catalog, reviewer_fallback: str | None = None,
-                  today: _dt.date | None = None) -> tuple[Catalog, UpdateReport]:
+def merge_catalog(
+    old: Catalog, template: Catalog, reviewer_fallback: str | None = None, today: _dt.date | None = None
+) -> tuple[Catalog, UpdateReport]:
     """Merge ``template`` into ``old`` without ever losing a translation.
 
     Unchanged English (matched on its text and context, wherever it moved) keeps its translation and
@@ -505,6 +601,7 @@ def last_translator(catalog: Catalog) -> str | None:
 
 # -- the catalogue commands --------------------------------------------------------------------------
 
+
 def locales_on_disk(locales_dir: Path) -> list[str]:
     return sorted(p.parent.parent.name for p in Path(locales_dir).glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
@@ -517,7 +614,9 @@ def extract(root: Path) -> Catalog:
     return extract_template(root)
 
 
-def refresh_template(root: Path, template: Catalog | None = None, *, write: bool = True) -> tuple[Catalog, bool]:
+def refresh_template(
+    root: Path, template: Catalog | None = None, *, write: bool = True
+) -> tuple[Catalog, bool]:
     """The template, and whether ``handouts.pot`` needs rewriting: only when its entries changed.
     The file's header is kept as it was, but for the new POT-Creation-Date."""
     path = pot_path(Path(root) / "locales")
@@ -529,16 +628,21 @@ def refresh_template(root: Path, template: Catalog | None = None, *, write: bool
     old, source = read_for_update(path)
     if dump_text(template, omit_header=True) == dump_text(old, omit_header=True):
         return template, False
-    template.creation_date = _dt.datetime.now(_dt.timezone.utc).replace(second=0, microsecond=0)
+    template.creation_date = _dt.datetime.now(_dt.UTC).replace(second=0, microsecond=0)
     if write:
         stamp = template.creation_date.strftime("%Y-%m-%d %H:%M%z")
-        header = re.sub(r'"POT-Creation-Date: [^"\\]*\\n"', f'"POT-Creation-Date: {stamp}\\\\n"',
-                        _blocks(source.text)[0], count=1)
+        header = re.sub(
+            r'"POT-Creation-Date: [^"\\]*\\n"',
+            f'"POT-Creation-Date: {stamp}\\\\n"',
+            _blocks(source.text)[0],
+            count=1,
+        )
         write_bytes_atomic(path, preserve_lines(template, old, source, header=header, path=path))
     return template, True
 
 
 # -- writes that keep every line they did not change ----------------------------------------------
+
 
 def _blocks(text: str) -> list[str]:
     """A .po text as its entries (blocks separated by blank lines), line ends as ``\\n``."""
@@ -566,15 +670,18 @@ def _block_key(block: str) -> str:
     return "".join(parts)
 
 
-def preserve_lines(new: Catalog, old: Catalog, source: PoSource, *, header: str | None = None,
-                   path: Path | None = None) -> bytes:
+def preserve_lines(
+    new: Catalog, old: Catalog, source: PoSource, *, header: str | None = None, path: Path | None = None
+) -> bytes:
     """``new`` as .po bytes in which every entry that did not change keeps its exact lines from
     the file (the translator's editor's wrapping, the header as it was, its charset, BOM and line
     ends): a rewrite shows only the entries that really changed."""
     original = _blocks(source.text)
     as_read = _blocks(dump_text(old))
     mapping: dict[str, str] = {}
-    if len(original) == len(as_read) and all(_block_key(a) == _block_key(b) for a, b in zip(original, as_read)):
+    if len(original) == len(as_read) and all(
+        _block_key(a) == _block_key(b) for a, b in zip(original, as_read)
+    ):
         mapping = dict(zip(as_read, original))
     fresh = dump_text(new)
     blocks = [mapping.get(block, block) for block in _blocks(fresh)]
@@ -587,10 +694,19 @@ def preserve_lines(new: Catalog, old: Catalog, source: PoSource, *, header: str 
         data = text.encode(source.charset)
     except UnicodeEncodeError as exc:
         shown = display(path) if path else "catalogue"
-        raise CatalogError(problems=[Problem(shown, None, (
-            f"'{exc.object[exc.start:exc.end]}' cannot be stored in the catalogue's charset {source.charset.upper()}; "
-            f"convert it to UTF-8 (`msgconv -t UTF-8 -o {shown} {shown}`) and set charset=UTF-8; nothing was "
-            "written"))]) from None
+        raise CatalogError(
+            problems=[
+                Problem(
+                    shown,
+                    None,
+                    (
+                        f"'{exc.object[exc.start : exc.end]}' cannot be stored in the catalogue's charset {source.charset.upper()}; "
+                        f"convert it to UTF-8 (`msgconv -t UTF-8 -o {shown} {shown}`) and set charset=UTF-8; nothing was "
+                        "written"
+                    ),
+                )
+            ]
+        ) from None
     return (_BOM if source.bom else b"") + data
 
 
@@ -630,7 +746,9 @@ def plan_update(root: Path, locales: list[str] | None = None) -> tuple[Catalog, 
     return template, template_changed, pending
 
 
-def update_catalogs(root: Path, locales: list[str] | None = None, *, write: bool = True) -> list[UpdateReport]:
+def update_catalogs(
+    root: Path, locales: list[str] | None = None, *, write: bool = True
+) -> list[UpdateReport]:
     """Refresh the template and merge it into every locale's catalogue, under each catalogue's lock;
     a catalogue is rewritten only when an entry changed, and then only the changed lines."""
     root = Path(root)
@@ -647,7 +765,9 @@ def update_catalogs(root: Path, locales: list[str] | None = None, *, write: bool
 
 
 @contextlib.contextmanager
-def catalog_locks(root: Path, codes: list[str], report: Callable[[str], None] | None = None) -> Iterator[None]:
+def catalog_locks(
+    root: Path, codes: list[str], report: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold the per-catalogue locks (in a fixed order, so two commands never deadlock).
     ``catalogs update``, ``translate``, ``review approve`` and the build's update all take them,
     so two of them at once never lose an edit. The lock files live in ``.cache/locks/``."""
@@ -656,8 +776,14 @@ def catalog_locks(root: Path, codes: list[str], report: Callable[[str], None] | 
     folder = Path(root) / ".cache" / "locks"
     with contextlib.ExitStack() as stack:
         for code in sorted(set(codes)):
-            stack.enter_context(exclusive_lock(folder / f"catalog-{code}.lock", lambda c=code: (report or _say)(
-                f"waiting for another command that is writing the '{c}' catalogue…")))
+            stack.enter_context(
+                exclusive_lock(
+                    folder / f"catalog-{code}.lock",
+                    lambda c=code: (report or _say)(
+                        f"waiting for another command that is writing the '{c}' catalogue…"
+                    ),
+                )
+            )
         yield
 
 
@@ -675,12 +801,26 @@ def init_catalog(root: Path, code: str) -> Path:
     root = Path(root)
     path = po_path(root / "locales", code)
     if path.exists():
-        raise CatalogError(problems=[Problem(str(path.relative_to(root)), None, f"catalogue for '{code}' already exists; use `generate.py catalogs update`")])
+        raise CatalogError(
+            problems=[
+                Problem(
+                    str(path.relative_to(root)),
+                    None,
+                    f"catalogue for '{code}' already exists; use `generate.py catalogs update`",
+                )
+            ]
+        )
     with catalog_locks(root, ["template", code]):
         template, _changed = refresh_template(root)
-    catalog = Catalog(locale=info.babel_code, project=template.project, version=template.version,
-                      charset="utf-8", fuzzy=False, creation_date=template.creation_date,
-                      revision_date=template.creation_date)
+    catalog = Catalog(
+        locale=info.babel_code,
+        project=template.project,
+        version=template.version,
+        charset="utf-8",
+        fuzzy=False,
+        creation_date=template.creation_date,
+        revision_date=template.creation_date,
+    )
     for message in template:
         if message.id:
             catalog[message.id] = copy.copy(message)
@@ -698,12 +838,10 @@ _SLAVIC = (3, "(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%
 #: Plural-Forms as GNU gettext's manual and PO editors write them, by language (Babel's CLDR rules
 #: change between releases: CLDR 46 gave Spanish three forms). Other languages fall back to Babel.
 GETTEXT_PLURALS: dict[str, tuple[int, str]] = {
-    **{lang: _ONE for lang in ("ja", "ko", "vi", "zh", "th", "id", "ms", "lo", "km", "my", "yue")},
-    **{lang: _NOT_ONE for lang in ("en", "es", "de", "it", "nl", "sv", "da", "nb", "nn", "no", "fi", "el",
-                                   "hu", "pt", "ca", "bg", "et", "eu", "gl", "sw", "so", "ur", "ta", "te",
-                                   "ml", "mr", "ne", "pa", "gu", "kn", "ht", "tl", "ps", "tr", "az")},
-    **{lang: _OVER_ONE for lang in ("fr", "pt_BR", "fa", "hi", "am", "ti", "bn", "hy", "ln", "oc")},
-    **{lang: _SLAVIC for lang in ("ru", "uk", "be", "sr", "hr", "bs")},
+    **dict.fromkeys(("ja", "ko", "vi", "zh", "th", "id", "ms", "lo", "km", "my", "yue"), _ONE),
+    **dict.fromkeys(("en", "es", "de", "it", "nl", "sv", "da", "nb", "nn", "no", "fi", "el", "hu", "pt", "ca", "bg", "et", "eu", "gl", "sw", "so", "ur", "ta", "te", "ml", "mr", "ne", "pa", "gu", "kn", "ht", "tl", "ps", "tr", "az"), _NOT_ONE),
+    **dict.fromkeys(("fr", "pt_BR", "fa", "hi", "am", "ti", "bn", "hy", "ln", "oc"), _OVER_ONE),
+    **dict.fromkeys(("ru", "uk", "be", "sr", "hr", "bs"), _SLAVIC),
     "pl": (3, "(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)"),
     "cs": (3, "(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2"),
     "sk": (3, "(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2"),
@@ -744,16 +882,32 @@ def validate_catalog(catalog: Catalog, path: Path, code: str) -> list[Problem]:
         source = message.id if isinstance(message.id, str) else message.id[0]
         forms = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
         for target in (f for f in forms if f):
-            for name, finder in (("placeholder", _placeholders), ("format variable", lambda t: sorted(_FORMAT_RE.findall(t)))):
+            for name, finder in (
+                ("placeholder", _placeholders),
+                ("format variable", lambda t: sorted(_FORMAT_RE.findall(t))),
+            ):
                 want, got = finder(source), finder(target)
                 if want != got:
                     lost = sorted(set(want) - set(got))
                     extra = sorted(set(got) - set(want))
-                    detail = "; ".join(filter(None, [f"drops {', '.join(lost)}" if lost else "",
-                                                      f"invents {', '.join(extra)}" if extra else "",
-                                                      "" if lost or extra else "uses a different count"]))
-                    problems.append(Problem(str(path), message.lineno, f"msgstr {detail} ({name}s must match the English exactly)",
-                                            f"msgid {source[:40]!r}"))
+                    detail = "; ".join(
+                        filter(
+                            None,
+                            [
+                                f"drops {', '.join(lost)}" if lost else "",
+                                f"invents {', '.join(extra)}" if extra else "",
+                                "" if lost or extra else "uses a different count",
+                            ],
+                        )
+                    )
+                    problems.append(
+                        Problem(
+                            str(path),
+                            message.lineno,
+                            f"msgstr {detail} ({name}s must match the English exactly)",
+                            f"msgid {source[:40]!r}",
+                        )
+                    )
     return problems
 
 
@@ -772,8 +926,10 @@ def plural_note(catalog: Catalog, code: str) -> str | None:
     except Exception:  # Babel has no rule for this locale: nothing to compare with
         return None
     if catalog.num_plurals != expected.num_plurals:
-        return (f"Plural-Forms says nplurals={catalog.num_plurals}; Babel {_babel_version()}'s CLDR rule for "
-                f"'{code}' has {expected.num_plurals} ({expected.plural_forms}); the header is used")
+        return (
+            f"Plural-Forms says nplurals={catalog.num_plurals}; Babel {_babel_version()}'s CLDR rule for "
+            f"'{code}' has {expected.num_plurals} ({expected.plural_forms}); the header is used"
+        )
     return None
 
 

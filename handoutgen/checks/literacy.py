@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
 
 import pyphen
 import yaml
@@ -100,8 +100,12 @@ class LiteracyConfig:
 
 
 _NUMBERS = {
-    "target_grade": float, "max_grade": float, "max_sentence_words": int,
-    "section_min_words": int, "summary_max_words": int, "negation_window": int,
+    "target_grade": float,
+    "max_grade": float,
+    "max_sentence_words": int,
+    "section_min_words": int,
+    "summary_max_words": int,
+    "negation_window": int,
 }
 _CONFIG_FIELDS = {
     "readability": "thresholds: " + ", ".join(_NUMBERS),
@@ -137,7 +141,9 @@ class _ConfigReader(Reader):
         except ValueError:
             result = None
         if result is None or result < 0:
-            self.problem(node, path, f"expected a {'whole ' if kind is int else ''}number of 0 or more, got {value!r}")
+            self.problem(
+                node, path, f"expected a {'whole ' if kind is int else ''}number of 0 or more, got {value!r}"
+            )
             return None
         return result
 
@@ -156,7 +162,11 @@ class _ConfigReader(Reader):
             try:
                 result.append(re.compile(source, re.IGNORECASE))
             except re.error as exc:
-                self.problem(item, f"{path}[{index}]", f"bad regular expression ({exc}); in YAML put regexes in single quotes")
+                self.problem(
+                    item,
+                    f"{path}[{index}]",
+                    f"bad regular expression ({exc}); in YAML put regexes in single quotes",
+                )
         return tuple(result)
 
     def string_map(self, node: yaml.Node, path: str) -> dict[str, str]:
@@ -179,7 +189,9 @@ def load_literacy_config(path: Path) -> LiteracyConfig:
     if fields is None or reader.problems:
         raise ContentError(problems=reader.problems)
     values = _config_values(reader, fields)
-    if values.get("target_grade", LiteracyConfig.target_grade) > values.get("max_grade", LiteracyConfig.max_grade):
+    if values.get("target_grade", LiteracyConfig.target_grade) > values.get(
+        "max_grade", LiteracyConfig.max_grade
+    ):
         reader.problem(fields["readability"], "readability", "target_grade must not be above max_grade")
     if reader.problems:
         raise ContentError(problems=reader.problems)
@@ -221,7 +233,7 @@ def _config_values(reader: _ConfigReader, fields: dict[str, yaml.Node]) -> dict[
 
 def _readability_values(reader: _ConfigReader, node: yaml.Node) -> dict[str, object]:
     values: dict[str, object] = {}
-    for key, value in (reader.mapping(node, "readability", {k: "" for k in _NUMBERS}) or {}).items():
+    for key, value in (reader.mapping(node, "readability", dict.fromkeys(_NUMBERS, "")) or {}).items():
         number = reader.number(value, f"readability.{key}", _NUMBERS[key])
         if number is not None:
             values[key] = number
@@ -230,10 +242,12 @@ def _readability_values(reader: _ConfigReader, node: yaml.Node) -> dict[str, obj
 
 def _severity_values(reader: _ConfigReader, node: yaml.Node) -> dict[str, str]:
     severity = {k: v[0] for k, v in RULES.items()}
-    for key, value in (reader.mapping(node, "severity", {k: "" for k in RULES}) or {}).items():
+    for key, value in (reader.mapping(node, "severity", dict.fromkeys(RULES, "")) or {}).items():
         level = reader.text(value, f"severity.{key}")
         if level is not None and level not in SEVERITIES:
-            reader.problem(value, f"severity.{key}", f"unknown severity '{level}'; use one of: {', '.join(SEVERITIES)}")
+            reader.problem(
+                value, f"severity.{key}", f"unknown severity '{level}'; use one of: {', '.join(SEVERITIES)}"
+            )
         elif level is not None:
             severity[key] = level
     return severity
@@ -246,7 +260,7 @@ def _explain_values(reader: _ConfigReader, node: yaml.Node) -> dict[str, object]
 
 
 def _claim_values(reader: _ConfigReader, node: yaml.Node) -> dict[str, tuple[re.Pattern[str], ...]]:
-    known = {k: "" for k in _CLAIM_PATTERN_RULES}
+    known = dict.fromkeys(_CLAIM_PATTERN_RULES, "")
     parts = reader.mapping(node, "claims", known) or {}
     return {k: reader.patterns(v, f"claims.{k}") for k, v in parts.items()}
 
@@ -254,31 +268,91 @@ def _claim_values(reader: _ConfigReader, node: yaml.Node) -> dict[str, tuple[re.
 # -- words and syllables --------------------------------------------------------------------------
 
 _MARKUP_RE = re.compile(r"\*\*|\*")
-_TOKEN_RE = re.compile(r"""
+_TOKEN_RE = re.compile(
+    r"""
     \{[a-z][a-z0-9_]*\}                           # a placeholder is one word
   | (?:[^\W\d_]\.){2,}                            # e.g.  a.m.  i.e.
   | \d+(?:[.,:]\d+)*(?:st|nd|rd|th)?%?            # 15, 1.5, 9:30, 2nd, 30%
   | [^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*   # words, hyphenated, don't
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 _HYPHENATOR = pyphen.Pyphen(lang="en_US")
 
 #: Words the spelling rules get wrong and Pyphen does not fix (counts as in the CMU dictionary).
 _SYLLABLE_EXCEPTIONS = {
-    "every": 2, "everyone": 3, "everybody": 4, "everything": 3, "everywhere": 3, "evening": 2,
-    "evenings": 2, "business": 2, "chocolate": 2, "vegetable": 3, "vegetables": 3, "different": 2,
-    "difference": 2, "interest": 2, "interested": 3, "interesting": 3, "several": 2, "family": 3,
-    "people": 2, "being": 2, "hour": 1, "hours": 1, "our": 1, "area": 3, "areas": 3, "idea": 3,
-    "ideas": 3, "syncope": 3, "comfortable": 4, "uncomfortable": 5, "friend": 1, "friends": 1,
-    "real": 1, "really": 2, "clothes": 1, "video": 3, "union": 2, "safety": 2, "somewhat": 2,
-    "whereas": 2, "therefore": 2, "behavior": 3, "behaviour": 3, "pacemaker": 3, "eye": 1, "eyes": 1,
+    "every": 2,
+    "everyone": 3,
+    "everybody": 4,
+    "everything": 3,
+    "everywhere": 3,
+    "evening": 2,
+    "evenings": 2,
+    "business": 2,
+    "chocolate": 2,
+    "vegetable": 3,
+    "vegetables": 3,
+    "different": 2,
+    "difference": 2,
+    "interest": 2,
+    "interested": 3,
+    "interesting": 3,
+    "several": 2,
+    "family": 3,
+    "people": 2,
+    "being": 2,
+    "hour": 1,
+    "hours": 1,
+    "our": 1,
+    "area": 3,
+    "areas": 3,
+    "idea": 3,
+    "ideas": 3,
+    "syncope": 3,
+    "comfortable": 4,
+    "uncomfortable": 5,
+    "friend": 1,
+    "friends": 1,
+    "real": 1,
+    "really": 2,
+    "clothes": 1,
+    "video": 3,
+    "union": 2,
+    "safety": 2,
+    "somewhat": 2,
+    "whereas": 2,
+    "therefore": 2,
+    "behavior": 3,
+    "behaviour": 3,
+    "pacemaker": 3,
+    "eye": 1,
+    "eyes": 1,
 }
-_COMPOUND_TAILS = ("thing", "things", "one", "where", "body", "times", "time", "self", "selves",
-                   "work", "care", "line", "lines", "place", "while", "side")
+_COMPOUND_TAILS = (
+    "thing",
+    "things",
+    "one",
+    "where",
+    "body",
+    "times",
+    "time",
+    "self",
+    "selves",
+    "work",
+    "care",
+    "line",
+    "lines",
+    "place",
+    "while",
+    "side",
+)
 _SUFFIXES = ("fully", "ful", "ments", "ment", "ness", "less", "ly")
 # Two vowels side by side that are two syllables (di-et, me-di-um, go-ing, cre-ate).
-_HIATUS_RE = re.compile(r"[^cstgqx]ia|[^cstgxqln]io|[^qg]ua|[^cstgq]ie(?!nd)[nrt]|iu|ii|[aeiou]ing$"
-                        r"|[aeiou][^aeiouy]eas?$|uou|uet|crea|[^aeiou]ire[sd]?$")
+_HIATUS_RE = re.compile(
+    r"[^cstgqx]ia|[^cstgxqln]io|[^qg]ua|[^cstgq]ie(?!nd)[nrt]|iu|ii|[aeiou]ing$"
+    r"|[aeiou][^aeiouy]eas?$|uou|uet|crea|[^aeiou]ire[sd]?$"
+)
 _NUMBER_WORDS = [2, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 3, 1, 2, 2, 2, 2, 3, 2, 2]  # zero..nineteen
 _TENS = {2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 3, 8: 2, 9: 2}  # twenty..ninety
 
@@ -354,7 +428,12 @@ def _split_compound(word: str) -> tuple[str, str] | None:
     for tail in _COMPOUND_TAILS + _SUFFIXES:
         head = word[: -len(tail)]
         long_enough = len(head) >= (2 if tail in _COMPOUND_TAILS else 3)
-        if word.endswith(tail) and long_enough and re.search("[aeiouy]", head) and not head.endswith(("ph", "l")):
+        if (
+            word.endswith(tail)
+            and long_enough
+            and re.search("[aeiouy]", head)
+            and not head.endswith(("ph", "l"))
+        ):
             return head, tail
     return None
 
@@ -448,9 +527,12 @@ class Readability:
     longest_sentence: int = 0
 
     def __add__(self, other: Readability) -> Readability:
-        return Readability(self.words + other.words, self.sentences + other.sentences,
-                           self.syllables + other.syllables,
-                           max(self.longest_sentence, other.longest_sentence))
+        return Readability(
+            self.words + other.words,
+            self.sentences + other.sentences,
+            self.syllables + other.syllables,
+            max(self.longest_sentence, other.longest_sentence),
+        )
 
     @property
     def grade(self) -> float:
@@ -581,35 +663,48 @@ class LiteracyReport:
 
     def format_findings(self) -> str:
         lines = [str(f) for f in self.findings]
-        lines.append(f"{self.count('error')} error(s), {self.count('warning')} warning(s), {self.count('info')} note(s)")
+        lines.append(
+            f"{self.count('error')} error(s), {self.count('warning')} warning(s), {self.count('info')} note(s)"
+        )
         return "\n".join(lines)
 
     def format_scores(self) -> str:
         """Per handout and per section: grade, reading ease, longest sentence (plain text)."""
         lines = []
         for h in self.handouts:
-            lines.append(f"{h.file}: {_score_text(h.readability)}"
-                         + "".join(f"; {s.lang} {s.formula} {s.score:.0f} ({s.translated}/{s.total} translated)"
-                                   for s in h.locales if s.score is not None))
+            lines.append(
+                f"{h.file}: {_score_text(h.readability)}"
+                + "".join(
+                    f"; {s.lang} {s.formula} {s.score:.0f} ({s.translated}/{s.total} translated)"
+                    for s in h.locales
+                    if s.score is not None
+                )
+            )
             for s in h.sections:
                 lines.append(f"  {s.line}: {s.heading}: {_score_text(s.readability)}")
         return "\n".join(lines)
 
     def format_table(self) -> str:
         """Markdown: handout × grade, reading ease, longest sentence, findings by rule."""
-        rows = ["| handout | grade | reading ease | longest sentence (words) | findings by rule |",
-                "| --- | ---: | ---: | ---: | --- |"]
+        rows = [
+            "| handout | grade | reading ease | longest sentence (words) | findings by rule |",
+            "| --- | ---: | ---: | ---: | --- |",
+        ]
         for h in self.handouts:
             counts = h.counts_by_rule()
             by_rule = ", ".join(f"{rule} {n}" for rule, n in sorted(counts.items())) or "none"
             r = h.readability
-            rows.append(f"| {h.handout_id} | {r.grade:.1f} | {r.ease:.1f} | {r.longest_sentence} | {by_rule} |")
+            rows.append(
+                f"| {h.handout_id} | {r.grade:.1f} | {r.ease:.1f} | {r.longest_sentence} | {by_rule} |"
+            )
         return "\n".join(rows)
 
 
 def _score_text(r: Readability) -> str:
-    return (f"grade {r.grade:.1f}, reading ease {r.ease:.0f}, {r.words} words, "
-            f"{r.sentences} sentences, longest {r.longest_sentence} words")
+    return (
+        f"grade {r.grade:.1f}, reading ease {r.ease:.0f}, {r.words} words, "
+        f"{r.sentences} sentences, longest {r.longest_sentence} words"
+    )
 
 
 # -- walking a handout ----------------------------------------------------------------------------
@@ -686,7 +781,9 @@ class _Checker:
         scores = [SectionScore(None, "top", "summary", self.handout.summary.line, readability(top))]
         for index, section in enumerate(self.handout.sections):
             texts = [u.text.text for u in self.units if u.section == index and not u.heading]
-            scores.append(SectionScore(index, section.kind, _heading(section), section.line, readability(texts)))
+            scores.append(
+                SectionScore(index, section.kind, _heading(section), section.line, readability(texts))
+            )
         return scores
 
     def check_grades(self, total: Readability, sections: list[SectionScore]) -> None:
@@ -695,17 +792,30 @@ class _Checker:
         advice = "use shorter sentences and words with fewer syllables"
         grade = round(total.grade, 1)  # compare what is printed: "7.0" is within a limit of 7
         if grade > cfg.max_grade and cfg.severity.get("grade-too-high") != "off":
-            self.add("grade-too-high", self.handout.id_line, "",
-                     f"reading grade {grade:.1f} is over the limit of {cfg.max_grade:g} "
-                     f"(target {cfg.target_grade:g}); {advice}", "error")
+            self.add(
+                "grade-too-high",
+                self.handout.id_line,
+                "",
+                f"reading grade {grade:.1f} is over the limit of {cfg.max_grade:g} "
+                f"(target {cfg.target_grade:g}); {advice}",
+                "error",
+            )
         elif grade > cfg.target_grade:
-            self.add("grade-too-high", self.handout.id_line, "",
-                     f"reading grade {grade:.1f} is over the target of {cfg.target_grade:g}; {advice}")
+            self.add(
+                "grade-too-high",
+                self.handout.id_line,
+                "",
+                f"reading grade {grade:.1f} is over the target of {cfg.target_grade:g}; {advice}",
+            )
         for s in sections:
             r = s.readability
             if s.index is not None and r.words >= cfg.section_min_words and round(r.grade, 1) > cfg.max_grade:
-                self.add("grade-too-high", s.line, f"sections[{s.index}]",
-                         f"section '{s.heading}' reads at grade {r.grade:.1f} (limit {cfg.max_grade:g}); {advice}")
+                self.add(
+                    "grade-too-high",
+                    s.line,
+                    f"sections[{s.index}]",
+                    f"section '{s.heading}' reads at grade {r.grade:.1f} (limit {cfg.max_grade:g}); {advice}",
+                )
 
     # sentence rules
     def check_sentences(self) -> None:
@@ -731,8 +841,13 @@ class _Checker:
             reported.add((term, unit_index))
             text = self.units[unit_index].text
             plain = self.config.jargon[term]
-            self.add("jargon", text.line, text.path, f"'{term}' is a medical or formal word; use '{plain}', "
-                     f"or explain it where it first appears, e.g. '{term} ({plain})'")
+            self.add(
+                "jargon",
+                text.line,
+                text.path,
+                f"'{term}' is a medical or formal word; use '{plain}', "
+                f"or explain it where it first appears, e.g. '{term} ({plain})'",
+            )
 
     def _jargon_ok(self, term: str, unit_index: int, explained: Mapping[str, int]) -> bool:
         """Explained here or earlier; a heading may rely on its own section explaining it."""
@@ -740,8 +855,9 @@ class _Checker:
         if where is None:
             return False
         unit = self.units[unit_index]
-        return where <= unit_index or (unit.heading and unit.section is not None
-                                       and self.units[where].section == unit.section)
+        return where <= unit_index or (
+            unit.heading and unit.section is not None and self.units[where].section == unit.section
+        )
 
     # structure rules
     def check_structure(self) -> None:
@@ -754,35 +870,58 @@ class _Checker:
     def check_purpose(self) -> None:
         summary = self.handout.summary
         if not any(p.search(plain_text(summary.text)) for p in self.config.purpose_cues):
-            self.add("no-purpose", summary.line, summary.path, "the summary does not say what the handout is "
-                     "for; start with e.g. 'This handout explains how to …'")
+            self.add(
+                "no-purpose",
+                summary.line,
+                summary.path,
+                "the summary does not say what the handout is "
+                "for; start with e.g. 'This handout explains how to …'",
+            )
 
     def check_headings(self) -> None:
         for unit in self.units:
             if unit.heading and _is_generic_heading(unit.text.text, self.config):
-                self.add("uninformative-heading", unit.text.line, unit.text.path,
-                         f"heading '{unit.text.text}' does not say what the section is about; name the topic "
-                         "or the action, e.g. 'How to care for the needle spots'")
+                self.add(
+                    "uninformative-heading",
+                    unit.text.line,
+                    unit.text.path,
+                    f"heading '{unit.text.text}' does not say what the section is about; name the topic "
+                    "or the action, e.g. 'How to care for the needle spots'",
+                )
 
     def check_action(self) -> None:
         has_steps = any(b.kind == "steps" for s in self.handout.sections for b in s.body)
         prose = [u for u in self.units if not u.heading and not u.help and u.section is not None]
         if has_steps or any(is_action(s, self.config) for u in prose for s in sentences_of(u.text.text)):
             return
-        self.add("no-action", self.handout.id_line, "sections", "no sentence tells the reader what to do "
-                 "(outside the warning signs); add at least one clear action such as 'Drink water after your visit.'")
+        self.add(
+            "no-action",
+            self.handout.id_line,
+            "sections",
+            "no sentence tells the reader what to do "
+            "(outside the warning signs); add at least one clear action such as 'Drink water after your visit.'",
+        )
 
     def check_help(self) -> None:
         help_sections = [(i, s) for i, s in enumerate(self.handout.sections) if s.kind == "when_to_get_help"]
         if not help_sections:
-            self.add("no-help-section", self.handout.id_line, "sections", "add a 'when_to_get_help' section "
-                     "with warning signs, the clinic's number and the emergency number")
+            self.add(
+                "no-help-section",
+                self.handout.id_line,
+                "sections",
+                "add a 'when_to_get_help' section "
+                "with warning signs, the clinic's number and the emergency number",
+            )
             return
         placeholder = "{" + self.config.emergency_placeholder + "}"
         for index, section in help_sections:
             if not any(placeholder in t.text for t in _block_texts(section.emergency)):
-                self.add("no-emergency-number", section.line, f"sections[{index}]",
-                         f"say when to call {placeholder}, e.g. 'Call {placeholder} right away if you have chest pain.'")
+                self.add(
+                    "no-emergency-number",
+                    section.line,
+                    f"sections[{index}]",
+                    f"say when to call {placeholder}, e.g. 'Call {placeholder} right away if you have chest pain.'",
+                )
 
     def check_summary(self) -> None:
         summary = self.handout.summary
@@ -792,9 +931,13 @@ class _Checker:
         for section in self.handout.sections:
             if section.title and any(p.search(section.title.text) for p in self.config.key_points_headings):
                 return
-        self.add("no-summary", summary.line, summary.path,
-                 f"the summary has {words} words (limit {self.config.summary_max_words}) and there is no key-points "
-                 "section; shorten the summary or add a section titled 'The main points'")
+        self.add(
+            "no-summary",
+            summary.line,
+            summary.path,
+            f"the summary has {words} words (limit {self.config.summary_max_words}) and there is no key-points "
+            "section; shorten the summary or add a section titled 'The main points'",
+        )
 
 
 def _heading_key(text: str) -> str:
@@ -803,22 +946,26 @@ def _heading_key(text: str) -> str:
 
 def _is_generic_heading(text: str, config: LiteracyConfig) -> bool:
     key = _heading_key(text)
-    return not key or key in config.generic_headings or bool(re.fullmatch(r"(section|part|chapter|page)?\s*\d+", key))
+    return (
+        not key
+        or key in config.generic_headings
+        or bool(re.fullmatch(r"(section|part|chapter|page)?\s*\d+", key))
+    )
 
 
 # -- sentence rules -------------------------------------------------------------------------------
 
 _BE = r"(?:am|is|are|was|were|be|been|being|get|gets|got|gotten|getting)"
-_BETWEEN = r"(?:\s+(?:not|never|also|often|usually|always|then|still|only|just|all|both|each|sometimes|\w+ly))*"
+_BETWEEN = (
+    r"(?:\s+(?:not|never|also|often|usually|always|then|still|only|just|all|both|each|sometimes|\w+ly))*"
+)
 _PASSIVE_RE = re.compile(rf"\b({_BE}){_BETWEEN}\s+([a-z]+)\b(?!-)", re.IGNORECASE)
-_IRREGULAR_PARTICIPLES = frozenset("""
-    arisen awoken beaten begun bent bitten bled blown broken brought built burnt bought caught chosen
-    dealt done drawn drunk driven eaten fallen fed felt fought found forgotten forgiven frozen given
-    gone grown heard held hidden hung hurt kept known laid led lent lost made meant met paid
-    ridden risen said seen sent shaken shot shown shut sold sought spent spoken spread stolen
-    struck stuck swept sworn taken taught thought thrown told torn understood woken worn written
-""".split())
-_NOT_PARTICIPLES = frozenset({"need", "bed", "red", "seed", "feed", "bleed", "speed", "hundred", "naked", "wicked", "sacred", "shed"})
+_IRREGULAR_PARTICIPLES = frozenset(
+    ["arisen", "awoken", "beaten", "begun", "bent", "bitten", "bled", "blown", "broken", "brought", "built", "burnt", "bought", "caught", "chosen", "dealt", "done", "drawn", "drunk", "driven", "eaten", "fallen", "fed", "felt", "fought", "found", "forgotten", "forgiven", "frozen", "given", "gone", "grown", "heard", "held", "hidden", "hung", "hurt", "kept", "known", "laid", "led", "lent", "lost", "made", "meant", "met", "paid", "ridden", "risen", "said", "seen", "sent", "shaken", "shot", "shown", "shut", "sold", "sought", "spent", "spoken", "spread", "stolen", "struck", "stuck", "swept", "sworn", "taken", "taught", "thought", "thrown", "told", "torn", "understood", "woken", "worn", "written"]
+)
+_NOT_PARTICIPLES = frozenset(
+    {"need", "bed", "red", "seed", "feed", "bleed", "speed", "hundred", "naked", "wicked", "sacred", "shed"}
+)
 
 
 def sentence_findings(sentence: str, config: LiteracyConfig) -> list[tuple[str, str]]:
@@ -826,15 +973,27 @@ def sentence_findings(sentence: str, config: LiteracyConfig) -> list[tuple[str, 
     found: list[tuple[str, str]] = []
     tokens = tokenize(sentence)
     if len(tokens) > config.max_sentence_words:
-        found.append(("long-sentence", f"{len(tokens)} words (limit {config.max_sentence_words}) "
-                                       f"in '{_snippet(sentence)}'; split it into shorter sentences"))
+        found.append(
+            (
+                "long-sentence",
+                f"{len(tokens)} words (limit {config.max_sentence_words}) "
+                f"in '{_snippet(sentence)}'; split it into shorter sentences",
+            )
+        )
     addressed = not_addressed(sentence, config)
     if addressed:
-        found.append(("not-addressed-to-reader", f"'{addressed}' does not speak to the reader; say 'you', "
-                                                 "or start with the action, e.g. 'Drink water …'"))
+        found.append(
+            (
+                "not-addressed-to-reader",
+                f"'{addressed}' does not speak to the reader; say 'you', "
+                "or start with the action, e.g. 'Drink water …'",
+            )
+        )
     else:
-        found.extend(("passive-voice", f"passive voice '{p}'; say who does it, e.g. 'We use …' instead of 'is used'")
-                     for p in passive_phrases(sentence, config))
+        found.extend(
+            ("passive-voice", f"passive voice '{p}'; say who does it, e.g. 'We use …' instead of 'is used'")
+            for p in passive_phrases(sentence, config)
+        )
     found.extend(("hard-number", message) for message in hard_numbers(sentence, config))
     found.extend(claim_findings(sentence, config))
     found.extend(("brand-or-name", message) for message in brand_or_names(sentence, config))
@@ -874,8 +1033,11 @@ def not_addressed(sentence: str, config: LiteracyConfig) -> str | None:
 _FRACTION_RE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}(?![\d/])|[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]")
 _DECIMAL_RE = re.compile(r"(?<![\d.])\d+\.\d+(?!\d|\.\d)")
 # Two short numbers joined by a dash, "to" or "between … and"; not part of a phone number or decimal.
-_RANGE_RE = re.compile(r"(?<![\d/–-])(?<!\d[.,])(?:between\s+)?(\d{1,3})\s*(?:[-–—]|\bto\b|\band\b)\s*(\d{1,3})"
-                       r"(?![\d/–-]|[.,]\d)", re.IGNORECASE)
+_RANGE_RE = re.compile(
+    r"(?<![\d/–-])(?<!\d[.,])(?:between\s+)?(\d{1,3})\s*(?:[-–—]|\bto\b|\band\b)\s*(\d{1,3})"
+    r"(?![\d/–-]|[.,]\d)",
+    re.IGNORECASE,
+)
 _UNIT_BEFORE_RE = re.compile(r"(?:\bages?|\baged|[$€£])\s*$", re.IGNORECASE)
 
 
@@ -886,7 +1048,9 @@ def hard_numbers(sentence: str, config: LiteracyConfig) -> list[str]:
         if match.group(0) != "24/7":
             found.append(f"fraction '{match.group(0)}' is hard to read; write it in words, e.g. 'half a cup'")
     for match in _DECIMAL_RE.finditer(sentence):
-        found.append(f"decimal '{match.group(0)}' is hard to read; use a whole number or words, e.g. '1 and a half'")
+        found.append(
+            f"decimal '{match.group(0)}' is hard to read; use a whole number or words, e.g. '1 and a half'"
+        )
     for match in _RANGE_RE.finditer(sentence):
         is_between = match.group(0).lower().startswith("between")
         if " and " in match.group(0).lower() and not is_between:
@@ -897,12 +1061,14 @@ def hard_numbers(sentence: str, config: LiteracyConfig) -> list[str]:
 
 
 def _has_unit(sentence: str, match: re.Match[str], config: LiteracyConfig) -> bool:
-    after = re.match(r"\s*([%°]|[^\W\d_]+(?:\.[^\W\d_]\.?)?)", sentence[match.end():])
+    after = re.match(r"\s*([%°]|[^\W\d_]+(?:\.[^\W\d_]\.?)?)", sentence[match.end() :])
     if after and (after.group(1) in "%°" or _unit_word(after.group(1), config)):
         return True
     before = sentence[: match.start()]
     word_before = re.search(r"([^\W\d_]+)\s*$", before)
-    return bool(_UNIT_BEFORE_RE.search(before)) or bool(word_before and _unit_word(word_before.group(1), config))
+    return bool(_UNIT_BEFORE_RE.search(before)) or bool(
+        word_before and _unit_word(word_before.group(1), config)
+    )
 
 
 def _unit_word(word: str, config: LiteracyConfig) -> bool:
@@ -914,13 +1080,15 @@ def _negated(sentence: str, start: int, config: LiteracyConfig) -> bool:
     """A negation a few words before, in the same clause: 'is not a cure', 'no one can promise'."""
     clause = re.split(r"[,;:()—–]|\bbut\b", sentence[:start], flags=re.IGNORECASE)[-1]
     words = re.findall(r"[\w']+", clause.lower().replace("’", "'"))
-    before = words[max(0, len(words) - config.negation_window):]
+    before = words[max(0, len(words) - config.negation_window) :]
     return any(word in config.negations for word in before)
 
 
 _SMALL = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
-_PERCENT_RE = re.compile(rf"\b\d+(?:\.\d+)?\s*(?:%|percent\b|per cent\b)|\b{_SMALL}\s+(?:out of|in)\s+(?:{_SMALL}|a hundred)\b",
-                         re.IGNORECASE)
+_PERCENT_RE = re.compile(
+    rf"\b\d+(?:\.\d+)?\s*(?:%|percent\b|per cent\b)|\b{_SMALL}\s+(?:out of|in)\s+(?:{_SMALL}|a hundred)\b",
+    re.IGNORECASE,
+)
 
 
 def claim_findings(sentence: str, config: LiteracyConfig) -> list[tuple[str, str]]:
@@ -928,7 +1096,7 @@ def claim_findings(sentence: str, config: LiteracyConfig) -> list[tuple[str, str
     advice = {
         "claim-cure": "promises a cure; say what it may help with, e.g. 'may ease pain for some people'",
         "claim-no-side-effects": "says there are no side effects; say which effects are common and how often, "
-                                 "e.g. 'Minor soreness is common.'",
+        "e.g. 'Minor soreness is common.'",
         "claim-miracle": "oversells the treatment; describe what it can and cannot do in plain words",
         "claim-guarantee": "promises a result; no treatment is certain to work, so say 'may help'",
     }
@@ -957,8 +1125,13 @@ def _percentage_claims(sentence: str, config: LiteracyConfig) -> list[tuple[str,
         return []
     for match in _PERCENT_RE.finditer(sentence):
         if not _negated(sentence, match.start(), config):
-            return [("claim-percentage", f"'{match.group(0)}' states a success rate; results differ from person "
-                                         "to person, so say 'Some people …' or 'Many people …'")]
+            return [
+                (
+                    "claim-percentage",
+                    f"'{match.group(0)}' states a success rate; results differ from person "
+                    "to person, so say 'Some people …' or 'Many people …'",
+                )
+            ]
     return []
 
 
@@ -970,11 +1143,15 @@ def brand_or_names(sentence: str, config: LiteracyConfig) -> list[str]:
             found.append(f"'{brand}' is a brand name; use the generic name '{generic}'")
     for name in config.names:
         if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence):
-            found.append(f"'{name}' names a person; say 'your acupuncturist' so any practitioner can hand this out")
+            found.append(
+                f"'{name}' names a person; say 'your acupuncturist' so any practitioner can hand this out"
+            )
     if config.honorifics:
         titles = "|".join(re.escape(h) for h in config.honorifics)
         for match in re.finditer(rf"\b(?:{titles})\.?\s+[A-Z][a-z]+", sentence):
-            found.append(f"'{match.group(0)}' names a practitioner; say 'your acupuncturist' or 'your doctor'")
+            found.append(
+                f"'{match.group(0)}' names a practitioner; say 'your acupuncturist' or 'your doctor'"
+            )
     if re.search(r"[®™]", sentence):
         found.append("a ® or ™ mark shows a brand name; use the generic name")
     return found
@@ -1001,10 +1178,12 @@ def _term_pattern(term: str) -> re.Pattern[str]:
 
 
 def _explained(sentence: str, match: re.Match[str], following: str, config: LiteracyConfig) -> bool:
-    after, before = sentence[match.end():], sentence[: match.start()]
-    return (any(p.match(after) for p in config.explain_after)
-            or any(p.search(before) for p in config.explain_before)
-            or any(p.match(following) for p in config.explain_next))
+    after, before = sentence[match.end() :], sentence[: match.start()]
+    return (
+        any(p.match(after) for p in config.explain_after)
+        or any(p.search(before) for p in config.explain_before)
+        or any(p.match(following) for p in config.explain_next)
+    )
 
 
 def is_action(sentence: str, config: LiteracyConfig) -> bool:
@@ -1024,26 +1203,42 @@ def is_action(sentence: str, config: LiteracyConfig) -> bool:
 # -- entry points ---------------------------------------------------------------------------------
 
 
-def check_handout(handout: Handout, config: LiteracyConfig, *, file: str | None = None,
-                  translations: Mapping[str, Mapping[tuple[str | None, str], str]] | None = None) -> HandoutLiteracy:
+def check_handout(
+    handout: Handout,
+    config: LiteracyConfig,
+    *,
+    file: str | None = None,
+    translations: Mapping[str, Mapping[tuple[str | None, str], str]] | None = None,
+) -> HandoutLiteracy:
     """Scores and findings for one handout; ``file`` is how findings name it (default: its source)."""
     result = _Checker(handout, config, file or str(handout.source)).run()
     result.locales = locale_scores(handout, translations or {})
     return result
 
 
-def check_handouts(handouts: Iterable[Handout], config: LiteracyConfig, *, root: Path | None = None,
-                   translations: Mapping[str, Mapping[tuple[str | None, str], str]] | None = None) -> LiteracyReport:
+def check_handouts(
+    handouts: Iterable[Handout],
+    config: LiteracyConfig,
+    *,
+    root: Path | None = None,
+    translations: Mapping[str, Mapping[tuple[str | None, str], str]] | None = None,
+) -> LiteracyReport:
     """Check every handout; file names are shown relative to ``root`` when given.
 
     ``translations`` maps a language code to ``{(msgctxt, msgid): msgstr}`` (see
     :func:`translations_from_catalog`); languages with a standard formula get a score.
     """
-    return LiteracyReport([check_handout(h, config, file=display_path(h.source, root), translations=translations)
-                           for h in handouts])
+    return LiteracyReport(
+        [
+            check_handout(h, config, file=display_path(h.source, root), translations=translations)
+            for h in handouts
+        ]
+    )
 
 
-def locale_scores(handout: Handout, translations: Mapping[str, Mapping[tuple[str | None, str], str]]) -> list[LocaleScore]:
+def locale_scores(
+    handout: Handout, translations: Mapping[str, Mapping[tuple[str | None, str], str]]
+) -> list[LocaleScore]:
     """Readability of each translation that has a formula, over the prose that is translated."""
     prose = [u.text for u in _units(handout) if not u.heading]
     scores = []
@@ -1061,7 +1256,12 @@ def translations_from_catalog(catalog: Iterable[object]) -> dict[tuple[str | Non
     table = {}
     for message in catalog:
         msgid, msgstr = getattr(message, "id", None), getattr(message, "string", None)
-        if isinstance(msgid, str) and msgid and isinstance(msgstr, str) and msgstr and not getattr(message, "fuzzy", False):
+        if (
+            isinstance(msgid, str)
+            and msgid
+            and isinstance(msgstr, str)
+            and msgstr
+            and not getattr(message, "fuzzy", False)
+        ):
             table[(getattr(message, "context", None), msgid)] = msgstr
     return table
-

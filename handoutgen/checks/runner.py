@@ -20,11 +20,15 @@ def check_references(root: Path) -> tuple:
 
     glossary_path = Path(root) / "glossary.yaml"
     template_path = pot_path(Path(root) / "locales")
-    return (load_glossary(glossary_path) if glossary_path.exists() else None,
-            load_catalog(template_path) if template_path.exists() else None)
+    return (
+        load_glossary(glossary_path) if glossary_path.exists() else None,
+        load_catalog(template_path) if template_path.exists() else None,
+    )
 
 
-def findings_by_key(root: Path, catalog: Catalog, path: Path, code: str, references: tuple | None = None) -> dict[Key, list]:
+def findings_by_key(
+    root: Path, catalog: Catalog, path: Path, code: str, references: tuple | None = None
+) -> dict[Key, list]:
     """Quality-check findings of a catalogue, per entry."""
     from handoutgen.checks.translation import check_catalog
 

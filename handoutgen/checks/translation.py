@@ -23,10 +23,10 @@ import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import yaml
 
@@ -49,12 +49,22 @@ CHECKS: dict[str, tuple[str, str]] = {
     "length-ratio": ("warning", "the translation is far longer or shorter than usual for its script"),
     "sentence-count": ("warning", "the translation has a different number of sentences"),
     "ending-punctuation": ("warning", "the translation ends with different punctuation (. ? ! :)"),
-    "emergency-number": ("error", "every {emergency_number} sentence is translated and keeps {emergency_number}"),
+    "emergency-number": (
+        "error",
+        "every {emergency_number} sentence is translated and keeps {emergency_number}",
+    ),
     "markup-added": ("error", "no HTML tag, comment or character reference that the English does not have"),
-    "url-added": ("error", ("no web or e-mail address, IP address or javascript:/data:/file: link that the "
-                            "English does not have")),
-    "bidi-control": ("warning", ("no invisible bidi embedding, override or isolate controls "
-                                 "(U+202A–U+202E, U+2066–U+2069)")),
+    "url-added": (
+        "error",
+        (
+            "no web or e-mail address, IP address or javascript:/data:/file: link that the "
+            "English does not have"
+        ),
+    ),
+    "bidi-control": (
+        "warning",
+        ("no invisible bidi embedding, override or isolate controls (U+202A–U+202E, U+2066–U+2069)"),
+    ),
 }
 
 SEVERITIES = ("error", "warning")
@@ -146,8 +156,16 @@ _LOCALE_FIELDS = {
     "keep": "do-not-translate terms for this locale only",
     "severity": "this locale's default severity per check",
 }
-_TERM_FIELDS = {"forms": "accepted translations", "severity": "error, warning or off", "note": "for translators"}
-_KEEP_FIELDS = {"term": "the text to keep unchanged", "severity": "error, warning or off", "note": "for translators"}
+_TERM_FIELDS = {
+    "forms": "accepted translations",
+    "severity": "error, warning or off",
+    "note": "for translators",
+}
+_KEEP_FIELDS = {
+    "term": "the text to keep unchanged",
+    "severity": "error, warning or off",
+    "note": "for translators",
+}
 _GLOSSARY_CHECKS = ("glossary-required", "glossary-keep")
 
 
@@ -155,13 +173,15 @@ class _GlossaryReader(Reader):
     def severity(self, node: yaml.Node, path: str) -> str | None:
         value = self.text(node, path)
         if value is not None and value not in GLOSSARY_SEVERITIES:
-            self.problem(node, path, f"unknown severity '{value}'; use one of: {', '.join(GLOSSARY_SEVERITIES)}")
+            self.problem(
+                node, path, f"unknown severity '{value}'; use one of: {', '.join(GLOSSARY_SEVERITIES)}"
+            )
             return None
         return value
 
     def severities(self, node: yaml.Node, path: str, base: dict[str, str]) -> dict[str, str]:
         result = dict(base)
-        for key, value in (self.mapping(node, path, {k: "" for k in _GLOSSARY_CHECKS}) or {}).items():
+        for key, value in (self.mapping(node, path, dict.fromkeys(_GLOSSARY_CHECKS, "")) or {}).items():
             level = self.severity(value, f"{path}.{key}")
             if level is not None:
                 result[key] = level
@@ -242,9 +262,15 @@ def load_glossary(path: Path) -> Glossary:
             reader.problem(key_nodes.get(code, node), where, f"{exc}")  # the key is what is wrong
             continue
         parts = reader.mapping(node, where, _LOCALE_FIELDS) or {}
-        levels = reader.severities(parts["severity"], f"{where}.severity", defaults) if "severity" in parts else defaults
+        levels = (
+            reader.severities(parts["severity"], f"{where}.severity", defaults)
+            if "severity" in parts
+            else defaults
+        )
         if "required" in parts:
-            required[code] = reader.required(parts["required"], f"{where}.required", levels["glossary-required"])
+            required[code] = reader.required(
+                parts["required"], f"{where}.required", levels["glossary-required"]
+            )
         if "keep" in parts:
             keep[code] = reader.keep(parts["keep"], f"{where}.keep", levels["glossary-keep"])
     if reader.problems:
@@ -278,7 +304,7 @@ def _language(locale: str) -> str:
     return locale.split("_")[0].lower()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _number_symbols(locale: str) -> tuple[str, str]:
     """The locale's CLDR decimal and group symbols (Latin digits), ``.`` and ``,`` when unknown."""
     from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -286,7 +312,7 @@ def _number_symbols(locale: str) -> tuple[str, str]:
     for code in (_babel_code(locale), _language(locale)):
         try:
             return get_decimal_symbol(code), get_group_symbol(code)
-        except Exception:  # noqa: BLE001 - an unknown locale only loses its number format
+        except Exception:
             continue
     return ".", ","
 
@@ -373,12 +399,20 @@ def _numbers(text: str, decimal: str = ".", group: str = ",") -> list[_Number]:
             if value is not None and value not in readings:
                 readings.append(value)
         if readings:
-            result.append(_Number(text[match.start():match.end()], tuple(readings), match.start(), match.end()))
+            result.append(
+                _Number(text[match.start() : match.end()], tuple(readings), match.start(), match.end())
+            )
             continue
         for part in re.finditer(r"\d+", token):  # "1,2,3": a list of small numbers, not one
             start = match.start() + part.start()
-            result.append(_Number(text[start:start + len(part.group())], (_canonical(part.group()) or part.group(),),
-                                  start, start + len(part.group())))
+            result.append(
+                _Number(
+                    text[start : start + len(part.group())],
+                    (_canonical(part.group()) or part.group(),),
+                    start,
+                    start + len(part.group()),
+                )
+            )
     return result
 
 
@@ -386,17 +420,50 @@ _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212~\u301c\uff5e\u223c"
 _EN_RANGE_GAP = re.compile(rf"^\s*(?:[{_DASHES}]|to|through|thru)\s*$", re.IGNORECASE)
 # Words for "to" between two numbers: es/pt/it/fr/de/nl/pl/ru/vi/tr/zh/ja/ko/ar, and "y"/"و" for
 # "between 15 and 20". A short unit may come first: "15分钟到20分钟", "15분에서 20분".
-_RANGE_WORDS = ("to", "a", "al", "à", "au", "hasta", "y", "e", "entre", "bis", "tot", "do", "до", "đến", "tới",
-                "den", "ile", "至", "到", "から", "에서", "부터", "내지", "إلى", "الى", "و", "ta", "hanggang")
+_RANGE_WORDS = (
+    "to",
+    "a",
+    "al",
+    "à",
+    "au",
+    "hasta",
+    "y",
+    "e",
+    "entre",
+    "bis",
+    "tot",
+    "do",
+    "до",
+    "đến",
+    "tới",
+    "den",
+    "ile",
+    "至",
+    "到",
+    "から",
+    "에서",
+    "부터",
+    "내지",
+    "إلى",
+    "الى",
+    "و",
+    "ta",
+    "hanggang",
+)
 _RANGE_GAP = re.compile(
-    rf"^\s*(?:[^\W\d_]{{1,10}}\s*)?(?:[{_DASHES}]|{'|'.join(map(re.escape, _RANGE_WORDS))})\s*$", re.IGNORECASE)
+    rf"^\s*(?:[^\W\d_]{{1,10}}\s*)?(?:[{_DASHES}]|{'|'.join(map(re.escape, _RANGE_WORDS))})\s*$",
+    re.IGNORECASE,
+)
 
 
-def _ranges(text: str, numbers: list[_Number], gap: re.Pattern[str], *, chains: bool = True) -> list[tuple[int, int]]:
+def _ranges(
+    text: str, numbers: list[_Number], gap: re.Pattern[str], *, chains: bool = True
+) -> list[tuple[int, int]]:
     """Indexes of consecutive numbers joined as a range; with ``chains=False`` a run of three or
     more (2026-11-01, 1-800-555-0100) is a date or a code, not a range."""
-    pairs = [(i, i + 1) for i in range(len(numbers) - 1)
-             if gap.match(text[numbers[i].end:numbers[i + 1].start])]
+    pairs = [
+        (i, i + 1) for i in range(len(numbers) - 1) if gap.match(text[numbers[i].end : numbers[i + 1].start])
+    ]
     if chains:
         return pairs
     linked = Counter(i for pair in pairs for i in pair)
@@ -424,42 +491,74 @@ def check_numbers(source: str, target: str, locale: str) -> list[Issue]:
     extra = [translated[k] for k in remaining]
     if len(missing) == 1 and len(extra) == 1:
         was, now = missing[0].text, extra[0].text
-        issues.append(_issue("numbers", f'"{was}" became "{now}" in the translation; write {was} as in the English'))
+        issues.append(
+            _issue("numbers", f'"{was}" became "{now}" in the translation; write {was} as in the English')
+        )
     else:
         english_count = Counter(n.values[0] for n in english)
         for number in missing:
             value = number.values[0]
             found = sum(value in t.values for t in translated)
             if found:
-                issues.append(_issue("numbers", f'"{number.text}" appears {english_count[value]} times in the English but '
-                                                f"{found} in the translation; keep every number of the English"))
+                issues.append(
+                    _issue(
+                        "numbers",
+                        f'"{number.text}" appears {english_count[value]} times in the English but '
+                        f"{found} in the translation; keep every number of the English",
+                    )
+                )
             else:
-                issues.append(_issue("numbers", f'"{number.text}" is missing from the translation; keep every number '
-                                                "of the English, written in digits"))
+                issues.append(
+                    _issue(
+                        "numbers",
+                        f'"{number.text}" is missing from the translation; keep every number '
+                        "of the English, written in digits",
+                    )
+                )
         for number in extra:
-            issues.append(_issue("numbers", f'"{number.text}" is in the translation but not in the English; '
-                                            "remove it or correct it to the English number"))
+            issues.append(
+                _issue(
+                    "numbers",
+                    f'"{number.text}" is in the translation but not in the English; '
+                    "remove it or correct it to the English number",
+                )
+            )
 
     pairs = _ranges(target_text, translated, _RANGE_GAP)
     for i, j in _ranges(source_text, english, _EN_RANGE_GAP, chains=False):
         low, high = english[i].values[0], english[j].values[0]
-        shown = source_text[english[i].start:english[j].end]
-        forward = next((p for p in pairs if low in translated[p[0]].values and high in translated[p[1]].values), None)
+        shown = source_text[english[i].start : english[j].end]
+        forward = next(
+            (p for p in pairs if low in translated[p[0]].values and high in translated[p[1]].values), None
+        )
         if forward is not None:
             pairs.remove(forward)
             continue
-        backward = next((p for p in pairs if high in translated[p[0]].values and low in translated[p[1]].values), None)
+        backward = next(
+            (p for p in pairs if high in translated[p[0]].values and low in translated[p[1]].values), None
+        )
         if backward is not None:
-            written = target_text[translated[backward[0]].start:translated[backward[1]].end]
-            issues.append(_issue("numbers", f'the range "{shown}" is reversed ("{written}") in the translation; '
-                                            f"write {english[i].text} first, then {english[j].text}, as in the English"))
+            written = target_text[translated[backward[0]].start : translated[backward[1]].end]
+            issues.append(
+                _issue(
+                    "numbers",
+                    f'the range "{shown}" is reversed ("{written}") in the translation; '
+                    f"write {english[i].text} first, then {english[j].text}, as in the English",
+                )
+            )
         elif any(low in t.values for t in translated) and any(high in t.values for t in translated):
-            issues.append(_issue("numbers", f'"{english[i].text}" and "{english[j].text}" are no longer the range "{shown}"; '
-                                            "join them with a dash or the word for 'to'"))
+            issues.append(
+                _issue(
+                    "numbers",
+                    f'"{english[i].text}" and "{english[j].text}" are no longer the range "{shown}"; '
+                    "join them with a dash or the word for 'to'",
+                )
+            )
     return issues
 
 
 # -- placeholders, format variables, markup -------------------------------------------------------
+
 
 def _compare_tokens(check: str, want: list[str], got: list[str], how: str) -> list[Issue]:
     """Same tokens, same count: a dropped, invented or translated token names itself."""
@@ -467,18 +566,33 @@ def _compare_tokens(check: str, want: list[str], got: list[str], how: str) -> li
     dropped = sorted((want_count - got_count).elements())
     invented = sorted((got_count - want_count).elements())
     issues = []
-    if len(dropped) == 1 and len(invented) == 1 and dropped[0] not in got_count and invented[0] not in want_count:
+    if (
+        len(dropped) == 1
+        and len(invented) == 1
+        and dropped[0] not in got_count
+        and invented[0] not in want_count
+    ):
         return [_issue(check, f"{dropped[0]} was changed to {invented[0]}; {how}")]
     for token in sorted(set(dropped)):
         if got_count[token]:
-            issues.append(_issue(check, f"{token} appears {want_count[token]} times in the English but "
-                                        f"{got_count[token]} in the translation; {how}"))
+            issues.append(
+                _issue(
+                    check,
+                    f"{token} appears {want_count[token]} times in the English but "
+                    f"{got_count[token]} in the translation; {how}",
+                )
+            )
         else:
             issues.append(_issue(check, f"{token} is missing from the translation; {how}"))
     for token in sorted(set(invented)):
         if want_count[token]:
-            issues.append(_issue(check, f"{token} appears {got_count[token]} times in the translation but "
-                                        f"{want_count[token]} in the English; {how}"))
+            issues.append(
+                _issue(
+                    check,
+                    f"{token} appears {got_count[token]} times in the translation but "
+                    f"{want_count[token]} in the English; {how}",
+                )
+            )
         else:
             issues.append(_issue(check, f"{token} is not in the English; remove it ({how})"))
     return issues
@@ -487,7 +601,9 @@ def _compare_tokens(check: str, want: list[str], got: list[str], how: str) -> li
 def check_placeholders(source: str, target: str) -> list[Issue]:
     want = [m.group() for m in _PLACEHOLDER_RE.finditer(source)]
     got = [m.group() for m in _PLACEHOLDER_RE.finditer(target)]
-    return _compare_tokens("placeholders", want, got, "copy placeholders exactly as in the English, untranslated")
+    return _compare_tokens(
+        "placeholders", want, got, "copy placeholders exactly as in the English, untranslated"
+    )
 
 
 def check_format(source: str, target: str) -> list[Issue]:
@@ -523,15 +639,33 @@ def check_markup(source: str, target: str) -> list[Issue]:
         return []
     want, got = _markup(source), _markup(target)
     issues = []
-    for name, example, a, b in (("bold", "**…**", want.strong, got.strong), ("italic", "*…*", want.em, got.em)):
+    for name, example, a, b in (
+        ("bold", "**…**", want.strong, got.strong),
+        ("italic", "*…*", want.em, got.em),
+    ):
         if a != b:
-            issues.append(_issue("markup", f"the English has {a} {name} span(s) ({example}) but the translation has {b}; "
-                                           f"put {example} around the matching words"))
+            issues.append(
+                _issue(
+                    "markup",
+                    f"the English has {a} {name} span(s) ({example}) but the translation has {b}; "
+                    f"put {example} around the matching words",
+                )
+            )
     if got.empty > want.empty:
-        issues.append(_issue("markup", "an emphasis span is empty (**** or * *); put the marked words between the asterisks"))
+        issues.append(
+            _issue(
+                "markup",
+                "an emphasis span is empty (**** or * *); put the marked words between the asterisks",
+            )
+        )
     if got.stray > want.stray:
-        issues.append(_issue("markup", "unbalanced * in the translation: an emphasis span is not closed; "
-                                       "every ** or * needs its closing pair"))
+        issues.append(
+            _issue(
+                "markup",
+                "unbalanced * in the translation: an emphasis span is not closed; "
+                "every ** or * needs its closing pair",
+            )
+        )
     return issues
 
 
@@ -545,7 +679,8 @@ _HTML_RE = re.compile(
     r"</?[A-Za-z][\w:-]*(?=[\s/>]|$)[^<>]*>?"  # a tag, even unclosed: <script, <a href=…>, </b>
     r"|<!--.*?(?:-->|$)|<!\[CDATA\[|<![A-Za-z][^>]*>?|<\?[^>]*>?"  # comment, CDATA, doctype, processing instr.
     r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});",  # a character reference: &lt; &#60; &nbsp;
-    re.DOTALL)
+    re.DOTALL,
+)
 # Domains written without www. or a scheme are recognised by these endings only: endings that are also
 # words ("mañana.Es importante", a missing space) would turn a typo into an error.
 _TLDS = "com|org|net|edu|gov|mil|info|biz|io|xyz|top|site|online|click|ru|cn|tk|ml|cf|gq|uk|vn|kr|jp|mx|br"
@@ -557,16 +692,23 @@ _ADDRESS_RE = re.compile(
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail
     r"|(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?:/[^\s<>\"']*)?(?![\w-])(?!\.\w)"  # 169.254.169.254
     rf"|(?<![\w.@/-])[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})(?:/[^\s<>\"']*)?(?![\w-])(?!\.\w)",  # example.org/path
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _TRAILING = ".,;:!?)]}»”’\"'。，、！？）"
 
 #: Explicit direction controls: embeddings, overrides, isolates. They are invisible and can make a
 #: number or a phone number read in a different order than it is stored (a "Trojan Source" reordering).
 #: LRM, RLM and ALM (U+200E, U+200F, U+061C) are ordinary marks in right-to-left text and are allowed.
 BIDI_CONTROLS = {
-    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
-    "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2066": "LEFT-TO-RIGHT ISOLATE",
-    "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE", "\u2069": "POP DIRECTIONAL ISOLATE",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE",
+    "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE",
 }
 
 
@@ -578,7 +720,11 @@ def _addresses(text: str) -> list[str]:
     found = []
     for match in _ADDRESS_RE.finditer(_without_variables(text)):
         token = match.group()
-        while token and token[-1] in _TRAILING and not (token[-1] == ")" and token.count("(") >= token.count(")")):
+        while (
+            token
+            and token[-1] in _TRAILING
+            and not (token[-1] == ")" and token.count("(") >= token.count(")"))
+        ):
             token = token[:-1]  # sentence punctuation after an address is not part of it
         if token:
             found.append(token)
@@ -591,14 +737,24 @@ def check_added_markup(source: str, target: str) -> list[Issue]:
     english = Counter(t.casefold() for t in _markup_tokens(source))
     for token in dict.fromkeys(_markup_tokens(target)):
         if english[token.casefold()] < _markup_tokens(target).count(token):
-            issues.append(_issue("markup-added", f'the translation has the markup "{_excerpt(token, 60)}", which the '
-                                                 "English does not have; remove it (handouts print text only)"))
+            issues.append(
+                _issue(
+                    "markup-added",
+                    f'the translation has the markup "{_excerpt(token, 60)}", which the '
+                    "English does not have; remove it (handouts print text only)",
+                )
+            )
     english = Counter(t.casefold() for t in _addresses(source))
     for token in dict.fromkeys(_addresses(target)):
         if english[token.casefold()] < sum(t.casefold() == token.casefold() for t in _addresses(target)):
-            issues.append(_issue("url-added", f'the translation has the address "{_excerpt(token, 60)}", which the '
-                                              "English does not have; remove it (only the English may point patients "
-                                              "anywhere, and clinic addresses come from placeholders)"))
+            issues.append(
+                _issue(
+                    "url-added",
+                    f'the translation has the address "{_excerpt(token, 60)}", which the '
+                    "English does not have; remove it (only the English may point patients "
+                    "anywhere, and clinic addresses come from placeholders)",
+                )
+            )
     return issues
 
 
@@ -609,9 +765,14 @@ def check_bidi(source: str, target: str) -> list[Issue]:
         return []
     names = ", ".join(dict.fromkeys(f"U+{ord(c):04X} {BIDI_CONTROLS[c]}" for _, c in extra))
     where = ", ".join(str(i + 1) for i, _ in extra[:5]) + ("…" if len(extra) > 5 else "")
-    return [_issue("bidi-control", f"the translation holds {len(extra)} invisible bidi control character(s) ({names}) "
-                                   f"at character {where}; they can change the order a patient reads words and "
-                                   "numbers in, so delete them (the page sets the direction itself)")]
+    return [
+        _issue(
+            "bidi-control",
+            f"the translation holds {len(extra)} invisible bidi control character(s) ({names}) "
+            f"at character {where}; they can change the order a patient reads words and "
+            "numbers in, so delete them (the page sets the direction itself)",
+        )
+    ]
 
 
 # -- glossary matching ----------------------------------------------------------------------------
@@ -632,11 +793,15 @@ def _inflected(word: str) -> str:
 
 def _english_pattern(term: str, inflect: bool = True) -> re.Pattern[str]:
     words = term.split()
-    parts = [re.escape(w.lower()) for w in words[:-1]] + [_inflected(words[-1]) if inflect else re.escape(words[-1].lower())]
+    parts = [re.escape(w.lower()) for w in words[:-1]] + [
+        _inflected(words[-1]) if inflect else re.escape(words[-1].lower())
+    ]
     return re.compile(_LETTER_BEFORE + r"[\s\-]+".join(parts) + _LETTER_AFTER, re.IGNORECASE)
 
 
-_HARAKAT_RE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # tashkeel, Quranic marks, tatweel
+_HARAKAT_RE = re.compile(
+    "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
+)  # tashkeel, Quranic marks, tatweel
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")  # and the, with the, for the…
 
@@ -650,8 +815,13 @@ def _script(text: str) -> str:
             continue
         if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
             counts["hangul"] += 1
-        elif (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
-              or 0x3040 <= code <= 0x30FF or 0x20000 <= code <= 0x2FFFF):
+        elif (
+            0x4E00 <= code <= 0x9FFF
+            or 0x3400 <= code <= 0x4DBF
+            or 0xF900 <= code <= 0xFAFF
+            or 0x3040 <= code <= 0x30FF
+            or 0x20000 <= code <= 0x2FFFF
+        ):
             counts["cjk"] += 1
         elif 0x0590 <= code <= 0x08FF or 0xFB1D <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
             counts["abjad"] += 1  # Arabic and Hebrew: short vowels unwritten
@@ -669,7 +839,7 @@ def _arabic_fold(text: str) -> str:
 def _arabic_stem(word: str) -> str:
     for prefix in _ARABIC_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-            word = word[len(prefix):]
+            word = word[len(prefix) :]
             break
     if word.endswith("ه") and len(word) >= 4:  # ة: كدمة, كدمات
         word = word[:-1]
@@ -727,20 +897,31 @@ def check_glossary(source: str, target: str, locale: str, glossary: Glossary) ->
         if match is None:
             continue
         for found in term.source_pattern.finditer(masked):  # a longer term hides the words inside it
-            masked = masked[:found.start()] + " " * (found.end() - found.start()) + masked[found.end():]
+            masked = masked[: found.start()] + " " * (found.end() - found.start()) + masked[found.end() :]
         if not any(_contains_form(target, form, language) for form in term.forms):
             wanted = " or ".join(f'"{f}"' for f in term.forms)
             where = f"{file}:{term.line}" if term.line else file
-            issues.append(_issue("glossary-required", f'the English has "{match.group()}" but the translation has no '
-                                                      f"{wanted}; use the agreed term ({where})", term.severity))
+            issues.append(
+                _issue(
+                    "glossary-required",
+                    f'the English has "{match.group()}" but the translation has no '
+                    f"{wanted}; use the agreed term ({where})",
+                    term.severity,
+                )
+            )
     for term in glossary.keep_terms(locale):
         if term.severity == "off" or not term.source_pattern.search(source):
             continue
         if term.english.casefold() not in unicodedata.normalize("NFC", target).casefold():
             where = f"{file}:{term.line}" if term.line else file
-            issues.append(_issue("glossary-keep", f'"{term.english}" must appear unchanged in the translation '
-                                                  f"(do not translate: {where}); copy it as written in the English",
-                                 term.severity))
+            issues.append(
+                _issue(
+                    "glossary-keep",
+                    f'"{term.english}" must appear unchanged in the translation '
+                    f"(do not translate: {where}); copy it as written in the English",
+                    term.severity,
+                )
+            )
     return issues
 
 
@@ -750,7 +931,7 @@ _ACRONYM_RE = re.compile(r"\b[A-Z]{2,4}s?\b")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _language_names(locale: str) -> frozenset[str]:
     """Names of languages (in English and in the locale): a language menu keeps them as they are."""
     from babel import Locale
@@ -759,14 +940,16 @@ def _language_names(locale: str) -> frozenset[str]:
     for code in ("en", _babel_code(locale)):
         try:
             loc = Locale.parse(code)
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         names.update(n.casefold() for n in loc.languages.values())
         names.add((loc.get_display_name(loc) or "").casefold())
     return frozenset(names)
 
 
-def check_untranslated(source: str, target: str, locale: str, glossary: Glossary | None = None) -> list[Issue]:
+def check_untranslated(
+    source: str, target: str, locale: str, glossary: Glossary | None = None
+) -> list[Issue]:
     if _language(locale) == SOURCE_LANGUAGE:
         return []
     if " ".join(source.split()).casefold() != " ".join(target.split()).casefold():
@@ -779,8 +962,13 @@ def check_untranslated(source: str, target: str, locale: str, glossary: Glossary
         return []  # placeholders, numbers, punctuation, acronyms and names to keep: nothing to translate
     if " ".join(source.split()).casefold() in _language_names(locale):
         return []
-    return [_issue("untranslated", "the translation is the English text unchanged; translate it "
-                                   "(or, if it must stay as is, add its names to the keep list of glossary.yaml)")]
+    return [
+        _issue(
+            "untranslated",
+            "the translation is the English text unchanged; translate it "
+            "(or, if it must stay as is, add its names to the keep list of glossary.yaml)",
+        )
+    ]
 
 
 # Translation length / English length, counted in characters, by the translation's script. Drawn
@@ -804,11 +992,30 @@ LENGTH_RATIOS: dict[str, tuple[float, float]] = {
 LENGTH_MIN_SOURCE = 20  # shorter English (labels, headings) varies too much to judge
 # The script a locale is written in (the text's own mix would excuse English left in a translation).
 _LANGUAGE_SCRIPTS = {
-    "zh": "cjk", "ja": "cjk", "yue": "cjk", "th": "cjk", "lo": "cjk", "km": "cjk", "my": "cjk", "ko": "hangul",
-    "ar": "abjad", "fa": "abjad", "ur": "abjad", "ps": "abjad", "ckb": "abjad", "sd": "abjad", "ug": "abjad",
-    "he": "abjad", "yi": "abjad",
+    "zh": "cjk",
+    "ja": "cjk",
+    "yue": "cjk",
+    "th": "cjk",
+    "lo": "cjk",
+    "km": "cjk",
+    "my": "cjk",
+    "ko": "hangul",
+    "ar": "abjad",
+    "fa": "abjad",
+    "ur": "abjad",
+    "ps": "abjad",
+    "ckb": "abjad",
+    "sd": "abjad",
+    "ug": "abjad",
+    "he": "abjad",
+    "yi": "abjad",
 }
-_SCRIPT_NAMES = {"alphabet": "alphabetic scripts", "cjk": "Chinese/Japanese", "hangul": "Korean", "abjad": "Arabic script"}
+_SCRIPT_NAMES = {
+    "alphabet": "alphabetic scripts",
+    "cjk": "Chinese/Japanese",
+    "hangul": "Korean",
+    "abjad": "Arabic script",
+}
 
 
 def _visible(text: str) -> str:
@@ -826,16 +1033,55 @@ def check_length(source: str, target: str, locale: str) -> list[Issue]:
         return []
     what = "longer" if ratio > high else "shorter"
     hint = "text added or repeated" if ratio > high else "text left out"
-    return [_issue("length-ratio", f"the translation is {ratio:.2f}× the length of the English, much {what} than usual "
-                                   f"for {_SCRIPT_NAMES[script]} ({low}–{high}×); check for {hint}")]
+    return [
+        _issue(
+            "length-ratio",
+            f"the translation is {ratio:.2f}× the length of the English, much {what} than usual "
+            f"for {_SCRIPT_NAMES[script]} ({low}–{high}×); check for {hint}",
+        )
+    ]
 
 
 # English and Spanish abbreviations that end with a full stop inside a sentence (lower case, no dot).
-_ABBREVIATIONS = frozenset({
-    "dr", "mr", "mrs", "ms", "st", "jr", "sr", "prof", "vs", "etc", "approx", "appt", "dept", "e.g", "i.e",
-    "a.m", "p.m", "no", "nos", "tel", "ext", "fig", "min", "hr", "hrs", "sra", "srta", "dra", "ud", "uds",
-    "p. ej", "ej", "aprox", "núm", "pág",
-})
+_ABBREVIATIONS = frozenset(
+    {
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "st",
+        "jr",
+        "sr",
+        "prof",
+        "vs",
+        "etc",
+        "approx",
+        "appt",
+        "dept",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "no",
+        "nos",
+        "tel",
+        "ext",
+        "fig",
+        "min",
+        "hr",
+        "hrs",
+        "sra",
+        "srta",
+        "dra",
+        "ud",
+        "uds",
+        "p. ej",
+        "ej",
+        "aprox",
+        "núm",
+        "pág",
+    }
+)
 _TERMINAL_RE = re.compile(r"\.{3}|[.!?…。！？؟।]+")
 _FULL_WIDTH_END = frozenset("。！？")
 _CLOSERS = "\"'”’»›)]}」』）】*"
@@ -858,7 +1104,7 @@ def count_sentences(text: str) -> int:
                 continue  # a full stop before a lower-case word ends no sentence (Apt. 4b, approx. half)
             if match.group() == "." and _ends_abbreviation(text, match.start()):
                 continue
-        if any(c.isalnum() for c in text[start:match.start()]):
+        if any(c.isalnum() for c in text[start : match.start()]):
             count += 1
         start = end
     if any(c.isalnum() for c in text[start:]):
@@ -881,8 +1127,13 @@ def check_sentences(source: str, target: str) -> list[Issue]:
     english, translated = count_sentences(source), count_sentences(target)
     if english == translated or (english < 2 and abs(english - translated) <= 1):
         return []
-    return [_issue("sentence-count", f"the English has {english} sentence(s) but the translation has {translated}; "
-                                     "check that nothing was dropped, merged or added")]
+    return [
+        _issue(
+            "sentence-count",
+            f"the English has {english} sentence(s) but the translation has {translated}; "
+            "check that nothing was dropped, merged or added",
+        )
+    ]
 
 
 _END_CLASSES = {
@@ -891,12 +1142,18 @@ _END_CLASSES = {
     "exclamation": "!！",
     "colon": ":：",
 }
-_END_NAMES = {"period": "a full stop", "question": "a question mark", "exclamation": "an exclamation mark",
-              "colon": "a colon"}
+_END_NAMES = {
+    "period": "a full stop",
+    "question": "a question mark",
+    "exclamation": "an exclamation mark",
+    "colon": "a colon",
+}
 _LOCALE_ENDS = {  # what to suggest
     "zh": {"period": "。", "question": "？", "exclamation": "！", "colon": "："},
     "ja": {"period": "。", "question": "？", "exclamation": "！", "colon": "："},
-    "ar": {"question": "؟"}, "fa": {"question": "؟"}, "ur": {"period": "۔", "question": "؟"},
+    "ar": {"question": "؟"},
+    "fa": {"question": "؟"},
+    "ur": {"period": "۔", "question": "؟"},
 }
 
 
@@ -922,24 +1179,44 @@ def check_ending(source: str, target: str, locale: str) -> list[Issue]:
     if want is None:
         if want_char and not want_char.isalnum():
             return []  # the English ends with other punctuation (a comma, a dash): not compared
-        return [_issue("ending-punctuation", f'the translation ends with "{got_char}" but the English has no final '
-                                             "punctuation; remove it")]
+        return [
+            _issue(
+                "ending-punctuation",
+                f'the translation ends with "{got_char}" but the English has no final punctuation; remove it',
+            )
+        ]
     suggestion = _LOCALE_ENDS.get(_language(locale), {}).get(want, _END_CLASSES[want][0])
     if got is None:
-        return [_issue("ending-punctuation", f'the English ends with "{want_char}" but the translation does not; '
-                                             f'end it with {_END_NAMES[want]} ("{suggestion}")')]
-    return [_issue("ending-punctuation", f'the English ends with "{want_char}" but the translation with "{got_char}"; '
-                                         f'end it with {_END_NAMES[want]} ("{suggestion}")')]
+        return [
+            _issue(
+                "ending-punctuation",
+                f'the English ends with "{want_char}" but the translation does not; '
+                f'end it with {_END_NAMES[want]} ("{suggestion}")',
+            )
+        ]
+    return [
+        _issue(
+            "ending-punctuation",
+            f'the English ends with "{want_char}" but the translation with "{got_char}"; '
+            f'end it with {_END_NAMES[want]} ("{suggestion}")',
+        )
+    ]
 
 
 # -- one entry, one catalogue ---------------------------------------------------------------------
+
 
 def check_entry(source: str, target: str, locale: str, glossary: Glossary | None = None) -> list[Issue]:
     """(check, severity, message) for every problem of one English/translation pair."""
     if not source:
         return []
     if not target.strip():
-        return [_issue("empty", "the translation is only spaces; write it, or leave msgstr empty so the entry counts as missing")]
+        return [
+            _issue(
+                "empty",
+                "the translation is only spaces; write it, or leave msgstr empty so the entry counts as missing",
+            )
+        ]
     issues: list[Issue] = []
     issues += check_numbers(source, target, locale)
     issues += check_placeholders(source, target)
@@ -970,8 +1247,9 @@ def _pairs(message, nplurals: int) -> Iterable[tuple[str, str]]:
         yield (plural if index or nplurals == 1 else singular), string or ""
 
 
-def check_catalog(catalog, path: Path, locale: str, glossary: Glossary | None = None,
-                  template=None) -> list[Finding]:
+def check_catalog(
+    catalog, path: Path, locale: str, glossary: Glossary | None = None, template=None
+) -> list[Finding]:
     """Findings for every translated entry (drafts too) and the catalogue-level checks.
 
     ``template`` (the ``handouts.pot`` Catalog), when given, lets the check see entries the
@@ -990,23 +1268,30 @@ def check_catalog(catalog, path: Path, locale: str, glossary: Glossary | None = 
             for issue in check_entry(source, target, locale, glossary):
                 if issue not in seen:
                     seen.add(issue)
-                    findings.append(Finding(issue[0], issue[1], issue[2], file, message.lineno, msgid, message.context))
+                    findings.append(
+                        Finding(issue[0], issue[1], issue[2], file, message.lineno, msgid, message.context)
+                    )
     findings += _emergency_findings(catalog, file, template)
     return sorted(findings, key=lambda f: (f.line is None, f.line or 0))
 
 
 def _emergency_findings(catalog, file: str, template) -> list[Finding]:
     severity = CHECKS["emergency-number"][0]
-    wanted = [(m.id if isinstance(m.id, str) else m.id[0], m.context, m)
-              for m in (template if template is not None else catalog) if m.id]
+    wanted = [
+        (m.id if isinstance(m.id, str) else m.id[0], m.context, m)
+        for m in (template if template is not None else catalog)
+        if m.id
+    ]
     findings = []
     for msgid, context, source in wanted:
         if EMERGENCY_PLACEHOLDER not in msgid:
             continue
         message = catalog.get(msgid, context=context) if template is not None else source
         if message is None:
-            text = (f"this {EMERGENCY_PLACEHOLDER} sentence is missing from the catalogue; run "
-                    "`generate.py catalogs update`, then translate it")
+            text = (
+                f"this {EMERGENCY_PLACEHOLDER} sentence is missing from the catalogue; run "
+                "`generate.py catalogs update`, then translate it"
+            )
             findings.append(Finding("emergency-number", severity, text, file, None, msgid, context))
             continue
         strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from handoutgen import __version__
 
@@ -43,12 +43,18 @@ def _sweep(root: Path) -> None:
 def _build_options(args: argparse.Namespace):
     from handoutgen.build.run import BuildOptions
 
-    return BuildOptions(locales=tuple(args.locale or ()), handouts=tuple(args.handout or ()),
-                        write_html=args.html, strict=args.strict, final_only=args.final_only,
-                        update_catalogs=not args.no_update)
+    return BuildOptions(
+        locales=tuple(args.locale or ()),
+        handouts=tuple(args.handout or ()),
+        write_html=args.html,
+        strict=args.strict,
+        final_only=args.final_only,
+        update_catalogs=not args.no_update,
+    )
 
 
 # -- handlers --------------------------------------------------------------------------------------
+
 
 def cmd_build(args: argparse.Namespace) -> int:
     from handoutgen.build.run import build_run
@@ -62,8 +68,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 0
     ready = [o for o in run.outcomes if o.path]
     drafts = [o for o in ready if o.draft]
-    _err(f"{len(ready)} PDF(s) in build/ ({len(run.rebuilt)} rebuilt, {run.up_to_date} already up to date; "
-         f"{len(drafts)} marked DRAFT), {len(run.failed)} failed")
+    _err(
+        f"{len(ready)} PDF(s) in build/ ({len(run.rebuilt)} rebuilt, {run.up_to_date} already up to date; "
+        f"{len(drafts)} marked DRAFT), {len(run.failed)} failed"
+    )
     return run.exit_code
 
 
@@ -73,8 +81,14 @@ def cmd_translate(args: argparse.Namespace) -> int:
     from handoutgen.mt.packages import packages_dir
 
     root = args.project.resolve()
-    result = translate_locale(args.lang, locales_dir=root / "locales", project_dir=root,
-                              packages=packages_dir(project_dir=root), device=args.device, progress=sys.stderr)
+    result = translate_locale(
+        args.lang,
+        locales_dir=root / "locales",
+        project_dir=root,
+        packages=packages_dir(project_dir=root),
+        device=args.device,
+        progress=sys.stderr,
+    )
     for warning in result.warnings:
         _err(f"warning: {warning}")
     _err(result.summary())
@@ -89,7 +103,9 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     for info in packages:
         print(info)
     if not packages:
-        _err(f"no translation packages installed in {folder}; install one with `generate.py models install FILE.argosmodel`")
+        _err(
+            f"no translation packages installed in {folder}; install one with `generate.py models install FILE.argosmodel`"
+        )
     return 0
 
 
@@ -143,8 +159,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         note = plural_note(catalog, code)
         if note:
             print(f"note: {po_path(inputs.project.locales, code).relative_to(root)}: {note}")
-        _err(f"{code}: {sum(f.severity == 'error' for f in findings)} translation errors, "
-             f"{sum(f.severity == 'warning' for f in findings)} warnings")
+        _err(
+            f"{code}: {sum(f.severity == 'error' for f in findings)} translation errors, "
+            f"{sum(f.severity == 'warning' for f in findings)} warnings"
+        )
     for line in result.errors:
         _err(f"error: {line}")
     for line in result.waiting:
@@ -184,8 +202,9 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
 
     reviewer_name(args.reviewer)  # refuse an empty name before reading anything
     _sweep(args.project)
-    catalog, plan = plan_approval(args.project, args.lang, numbers=args.entries or None,
-                                  handout=args.handout, everything=args.all)
+    catalog, plan = plan_approval(
+        args.project, args.lang, numbers=args.entries or None, handout=args.handout, everything=args.all
+    )
     for item, why in plan.refused:
         _err(f"not approved: {describe_item(item).strip()}: {why}")
     if not plan.approve:
@@ -218,11 +237,14 @@ def cmd_catalogs_init(args: argparse.Namespace) -> int:
     from handoutgen.catalogs.store import init_catalog
 
     path = init_catalog(args.project, args.lang)
-    _err(f"created {path.relative_to(args.project.resolve()) if path.is_relative_to(args.project.resolve()) else path}")
+    _err(
+        f"created {path.relative_to(args.project.resolve()) if path.is_relative_to(args.project.resolve()) else path}"
+    )
     return 0
 
 
 # -- parser ----------------------------------------------------------------------------------------
+
 
 def _add_locale_filter(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument("-l", "--locale", action="append", metavar="LANG", help=help_text)
@@ -230,99 +252,161 @@ def _add_locale_filter(parser: argparse.ArgumentParser, help_text: str) -> None:
 
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
     _add_locale_filter(parser, "build only this locale (repeatable; default: the locales in clinic.yaml)")
-    parser.add_argument("--handout", action="append", metavar="ID",
-                        help="build only this handout (repeatable; default: all)")
-    parser.add_argument("--html", action="store_true",
-                        help="also write the intermediate HTML to build/html/<locale>/<id>.html for preview")
-    parser.add_argument("--strict", action="store_true",
-                        help="treat warnings (such as a handout over its page budget) as errors")
-    parser.add_argument("--final-only", action="store_true",
-                        help="skip sheets that would carry the DRAFT mark instead of printing them")
-    parser.add_argument("-j", "--jobs", type=int, metavar="N", default=None,
-                        help="render in N worker processes (default: the number of cores)")
+    parser.add_argument(
+        "--handout", action="append", metavar="ID", help="build only this handout (repeatable; default: all)"
+    )
+    parser.add_argument(
+        "--html",
+        action="store_true",
+        help="also write the intermediate HTML to build/html/<locale>/<id>.html for preview",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (such as a handout over its page budget) as errors",
+    )
+    parser.add_argument(
+        "--final-only",
+        action="store_true",
+        help="skip sheets that would carry the DRAFT mark instead of printing them",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        default=None,
+        help="render in N worker processes (default: the number of cores)",
+    )
     parser.add_argument("--force", action="store_true", help="rebuild every PDF, stale or not")
-    parser.add_argument("--no-update", action="store_true",
-                        help="do not merge edited English into the catalogues first (see `catalogs update`)")
-    parser.add_argument("--explain", action="store_true",
-                        help="say which PDFs are stale and why (what changed), without building")
+    parser.add_argument(
+        "--no-update",
+        action="store_true",
+        help="do not merge edited English into the catalogues first (see `catalogs update`)",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="say which PDFs are stale and why (what changed), without building",
+    )
 
 
 def make_parser(default_root: Path | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="generate.py",
         description="Build multilingual patient-education handouts as print-ready PDFs. "
-                    "With no command, builds every handout in every locale listed in clinic.yaml.",
+        "With no command, builds every handout in every locale listed in clinic.yaml.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"handoutgen {__version__}")
-    parser.add_argument("-C", "--project", type=Path, default=default_root or Path.cwd(), metavar="DIR",
-                        help="the project folder (default: %(default)s)")
+    parser.add_argument(
+        "-C",
+        "--project",
+        type=Path,
+        default=default_root or Path.cwd(),
+        metavar="DIR",
+        help="the project folder (default: %(default)s)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("build", help="build PDFs into build/<locale>/<handout>.pdf",
-                       description="Render handouts to print-ready PDFs in build/<locale>/<handout>.pdf. "
-                                   "Translations that are not all reviewed print with a DRAFT mark.")
+    p = sub.add_parser(
+        "build",
+        help="build PDFs into build/<locale>/<handout>.pdf",
+        description="Render handouts to print-ready PDFs in build/<locale>/<handout>.pdf. "
+        "Translations that are not all reviewed print with a DRAFT mark.",
+    )
     _add_build_options(p)
     p.set_defaults(handler=cmd_build)
 
-    p = sub.add_parser("translate", help="fill missing entries with offline machine-translation drafts",
-                       description="Fill every missing entry of LANG's catalogue with an argostranslate draft, marked fuzzy "
-                                   "as a machine draft (with the package and version) that a reviewer must approve. "
-                                   "Placeholders, markup and numbers are protected; unchanged English is never sent "
-                                   "twice (translation memory). Needs the 'mt' extra and an installed package.")
+    p = sub.add_parser(
+        "translate",
+        help="fill missing entries with offline machine-translation drafts",
+        description="Fill every missing entry of LANG's catalogue with an argostranslate draft, marked fuzzy "
+        "as a machine draft (with the package and version) that a reviewer must approve. "
+        "Placeholders, markup and numbers are protected; unchanged English is never sent "
+        "twice (translation memory). Needs the 'mt' extra and an installed package.",
+    )
     p.add_argument("lang", help="the locale to fill, e.g. es")
-    p.add_argument("--device", choices=("cpu", "cuda"), default=None, help="where to run the model (default: cpu)")
+    p.add_argument(
+        "--device", choices=("cpu", "cuda"), default=None, help="where to run the model (default: cpu)"
+    )
     p.set_defaults(handler=cmd_translate)
 
-    p = sub.add_parser("models", help="list and install offline translation packages",
-                       description="Translation packages live in .cache/argos-packages (or $HANDOUTGEN_ARGOS_DIR).")
+    p = sub.add_parser(
+        "models",
+        help="list and install offline translation packages",
+        description="Translation packages live in .cache/argos-packages (or $HANDOUTGEN_ARGOS_DIR).",
+    )
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     m = msub.add_parser("list", help="list installed packages")
     m.set_defaults(handler=cmd_models_list)
-    m = msub.add_parser("install", help="install from a .argosmodel file, or a pair (en es) from the index when online",
-                        description="`models install FILE.argosmodel` works offline; `models install en es` downloads "
-                                    "from the Argos package index and fails at once when there is no network.")
+    m = msub.add_parser(
+        "install",
+        help="install from a .argosmodel file, or a pair (en es) from the index when online",
+        description="`models install FILE.argosmodel` works offline; `models install en es` downloads "
+        "from the Argos package index and fails at once when there is no network.",
+    )
     m.add_argument("what", nargs="+", metavar="FILE | FROM TO")
     m.set_defaults(handler=cmd_models_install)
 
-    p = sub.add_parser("watch", help="rebuild PDFs whenever content, templates, catalogues or settings change",
-                       description="Build, then watch handouts/, templates/, locales/, assets/ and clinic.yaml and rebuild "
-                                   "only what changed after each save. Errors are reported and watching goes on. Ctrl-C stops.")
+    p = sub.add_parser(
+        "watch",
+        help="rebuild PDFs whenever content, templates, catalogues or settings change",
+        description="Build, then watch handouts/, templates/, locales/, assets/ and clinic.yaml and rebuild "
+        "only what changed after each save. Errors are reported and watching goes on. Ctrl-C stops.",
+    )
     _add_build_options(p)
-    p.add_argument("--interval", type=float, default=0.5, help="seconds between checks (default: %(default)s)")
+    p.add_argument(
+        "--interval", type=float, default=0.5, help="seconds between checks (default: %(default)s)"
+    )
     p.set_defaults(handler=cmd_watch)
 
-    p = sub.add_parser("check", help="check content, plain language and translations",
-                       description="Validate clinic.yaml and every handout (every problem with file and line), score the "
-                                   "English for reading grade and plain language (literacy.yaml), and run the translation "
-                                   "checks on every catalogue (numbers, placeholders, markup, glossary.yaml, …). "
-                                   "Exits 1 on any error; with --strict, on warnings too.")
+    p = sub.add_parser(
+        "check",
+        help="check content, plain language and translations",
+        description="Validate clinic.yaml and every handout (every problem with file and line), score the "
+        "English for reading grade and plain language (literacy.yaml), and run the translation "
+        "checks on every catalogue (numbers, placeholders, markup, glossary.yaml, …). "
+        "Exits 1 on any error; with --strict, on warnings too.",
+    )
     _add_locale_filter(p, "check only this catalogue (repeatable)")
     p.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     p.set_defaults(handler=cmd_check)
 
-    p = sub.add_parser("status", help="which handouts are ready to print in which language",
-                       description="Print a table (handout × locale: reviewed / draft / stale / missing entries, errors, "
-                                   "last approval, ready to print?) and write the same to build/index.html.")
+    p = sub.add_parser(
+        "status",
+        help="which handouts are ready to print in which language",
+        description="Print a table (handout × locale: reviewed / draft / stale / missing entries, errors, "
+        "last approval, ready to print?) and write the same to build/index.html.",
+    )
     _add_locale_filter(p, "only this locale (repeatable)")
     p.set_defaults(handler=cmd_status)
 
-    p = sub.add_parser("review", help="review sheets and approvals for bilingual reviewers",
-                       description="A reviewer reads the sheet, then approves entries by number, by handout or all that pass.")
+    p = sub.add_parser(
+        "review",
+        help="review sheets and approvals for bilingual reviewers",
+        description="A reviewer reads the sheet, then approves entries by number, by handout or all that pass.",
+    )
     rsub = p.add_subparsers(dest="review_command", metavar="ACTION", required=True)
-    r = rsub.add_parser("sheet", help="write build/review/<lang>.html and .pdf",
-                        description="Write the bilingual review sheet for LANG: every entry that needs review, grouped by "
-                                    "handout, with changed English as a diff, the automatic warnings and, when the reverse "
-                                    "MT package is installed, a back-translation.")
+    r = rsub.add_parser(
+        "sheet",
+        help="write build/review/<lang>.html and .pdf",
+        description="Write the bilingual review sheet for LANG: every entry that needs review, grouped by "
+        "handout, with changed English as a diff, the automatic warnings and, when the reverse "
+        "MT package is installed, a back-translation.",
+    )
     r.add_argument("lang")
     r.add_argument("--all", action="store_true", help="show reviewed entries too")
     r.add_argument("--no-pdf", action="store_true", help="write only the HTML")
     r.set_defaults(handler=cmd_review_sheet)
-    r = rsub.add_parser("approve", help="record a reviewer's approval",
-                        description="Approve entries shown on the latest review sheet. Entries changed since the sheet was "
-                                    "made, missing ones and ones failing an error-level check are refused. Shows what "
-                                    "will be approved and asks first (--yes to skip).")
+    r = rsub.add_parser(
+        "approve",
+        help="record a reviewer's approval",
+        description="Approve entries shown on the latest review sheet. Entries changed since the sheet was "
+        "made, missing ones and ones failing an error-level check are refused. Shows what "
+        "will be approved and asks first (--yes to skip).",
+    )
     r.add_argument("lang")
     r.add_argument("entries", nargs="*", type=int, metavar="N", help="entry numbers from the sheet")
     r.add_argument("--reviewer", required=True, help="the reviewer's full name (recorded with the date)")
@@ -331,18 +415,27 @@ def make_parser(default_root: Path | None = None) -> argparse.ArgumentParser:
     r.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     r.set_defaults(handler=cmd_review_approve)
 
-    p = sub.add_parser("catalogs", help="extract strings and update the gettext catalogues",
-                       description="Keep locales/handouts.pot and every locales/<lang>/LC_MESSAGES/handouts.po "
-                                   "in step with the English content and templates.")
+    p = sub.add_parser(
+        "catalogs",
+        help="extract strings and update the gettext catalogues",
+        description="Keep locales/handouts.pot and every locales/<lang>/LC_MESSAGES/handouts.po "
+        "in step with the English content and templates.",
+    )
     csub = p.add_subparsers(dest="catalogs_command", metavar="ACTION", required=True)
-    c = csub.add_parser("update", help="re-extract and merge into every catalogue, keeping all work",
-                        description="Re-extract the English and merge it into each catalogue. Unchanged English keeps "
-                                    "its translation and review; edited English becomes fuzzy with the old text kept "
-                                    "(#| lines); removed entries stay as obsolete (#~) and come back if the text returns.")
+    c = csub.add_parser(
+        "update",
+        help="re-extract and merge into every catalogue, keeping all work",
+        description="Re-extract the English and merge it into each catalogue. Unchanged English keeps "
+        "its translation and review; edited English becomes fuzzy with the old text kept "
+        "(#| lines); removed entries stay as obsolete (#~) and come back if the text returns.",
+    )
     c.add_argument("lang", nargs="*", help="only these locales (default: every catalogue in locales/)")
     c.set_defaults(handler=cmd_catalogs_update)
-    c = csub.add_parser("init", help="start a catalogue for a new locale",
-                        description="Create locales/<lang>/LC_MESSAGES/handouts.po with the right Language and Plural-Forms headers.")
+    c = csub.add_parser(
+        "init",
+        help="start a catalogue for a new locale",
+        description="Create locales/<lang>/LC_MESSAGES/handouts.po with the right Language and Plural-Forms headers.",
+    )
     c.add_argument("lang", help="the locale code, e.g. es, vi, zh_Hans, pt_BR")
     c.set_defaults(handler=cmd_catalogs_init)
     return parser
@@ -363,7 +456,9 @@ def main(argv: Sequence[str] | None = None, default_root: Path | None = None) ->
     from handoutgen.errors import HandoutError, display, set_display_root
 
     parser = make_parser(default_root)
-    args, extra = parser.parse_known_args(_default_to_build(list(sys.argv[1:] if argv is None else argv), parser))
+    args, extra = parser.parse_known_args(
+        _default_to_build(list(sys.argv[1:] if argv is None else argv), parser)
+    )
     if extra and getattr(args, "review_command", None) == "approve" and all(e.isdigit() for e in extra):
         args.entries = [*(args.entries or []), *map(int, extra)]  # numbers after the options
     elif extra:
@@ -378,7 +473,9 @@ def main(argv: Sequence[str] | None = None, default_root: Path | None = None) ->
         return exc.exit_code
     except OSError as exc:  # the machine's word, not a bug: say which file and what happened
         where = display(exc.filename) if exc.filename else "a file"
-        _err(f"error: {where}: {exc.strerror or exc} (check the path, its permissions and the free disk space)")
+        _err(
+            f"error: {where}: {exc.strerror or exc} (check the path, its permissions and the free disk space)"
+        )
         return 7
     except KeyboardInterrupt:
         _err("interrupted; finished outputs are complete, nothing is half-written")

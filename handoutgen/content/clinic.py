@@ -90,8 +90,18 @@ def load_clinic(path: Path, project_root: Path) -> Clinic:
         raise ContentError(problems=reader.problems)
     if refused:
         raise RenderError(problems=refused)
-    return Clinic(values["name"], values["phone"], values["address"], values["website"],
-                  values["emergency_number"], logo, paper, locales, extra, path)
+    return Clinic(
+        values["name"],
+        values["phone"],
+        values["address"],
+        values["website"],
+        values["emergency_number"],
+        logo,
+        paper,
+        locales,
+        extra,
+        path,
+    )
 
 
 def _logo(reader: Reader, node: yaml.Node | None, project_root: Path, refused: list[Problem]) -> Path | None:
@@ -106,11 +116,18 @@ def _logo(reader: Reader, node: yaml.Node | None, project_root: Path, refused: l
     path = written.resolve()  # symlinks followed: a logo is judged by where it leads
     if not (path.is_relative_to(assets) and path.is_relative_to(real_root)):
         linked = os.path.normpath(written.absolute()) != str(path)
-        reader.problem(node, "logo", f"'{value}' is outside the project's assets/ folder"
-                       f"{f' (through a symlink, it is {path})' if linked else ''}; copy the logo file into assets/")
+        reader.problem(
+            node,
+            "logo",
+            f"'{value}' is outside the project's assets/ folder"
+            f"{f' (through a symlink, it is {path})' if linked else ''}; copy the logo file into assets/",
+        )
     elif path.suffix.lower() not in LOGO_TYPES:
-        reader.problem(node, "logo", f"'{value}' is not an image file (SVG, PNG, JPEG, GIF or WebP); "
-                       "convert the logo to SVG or PNG")
+        reader.problem(
+            node,
+            "logo",
+            f"'{value}' is not an image file (SVG, PNG, JPEG, GIF or WebP); convert the logo to SVG or PNG",
+        )
     elif not path.is_file():
         reader.problem(node, "logo", f"logo file '{value}' not found; put it in assets/ or fix the path")
     else:
@@ -131,17 +148,23 @@ def _not_an_image(path: Path, expected: str) -> str | None:
     """Why the file is not the image its extension promises, or None when it is."""
     size = path.stat().st_size
     if size > LOGO_MAX_BYTES:
-        return (f"is {size // (1024 * 1024)} MB; a logo must be under {LOGO_MAX_BYTES // (1024 * 1024)} MB, "
-                "export a smaller file")
+        return (
+            f"is {size // (1024 * 1024)} MB; a logo must be under {LOGO_MAX_BYTES // (1024 * 1024)} MB, "
+            "export a smaller file"
+        )
     data = path.read_bytes()
-    kind = image_kind(data[:64 * 1024])
+    kind = image_kind(data[: 64 * 1024])
     if kind is None:
-        return (f"is not an image: its first bytes are not those of a {expected} file (nor of any image type "
-                "a logo may be: PNG, JPEG, GIF, WebP, SVG); save the logo as an SVG or PNG file")
+        return (
+            f"is not an image: its first bytes are not those of a {expected} file (nor of any image type "
+            "a logo may be: PNG, JPEG, GIF, WebP, SVG); save the logo as an SVG or PNG file"
+        )
     if kind != expected:
         return f"is named as {expected} but holds {kind}; give it the right extension (or re-export it)"
     if kind == "SVG" and re.search(rb"<!ENTITY", data, re.IGNORECASE):
-        return "is an SVG that declares XML entities, which a logo never needs; re-export the SVG without them"
+        return (
+            "is an SVG that declares XML entities, which a logo never needs; re-export the SVG without them"
+        )
     if kind in RASTER_KINDS:
         return _undecodable(path, kind)
     return None
@@ -162,10 +185,12 @@ def _undecodable(path: Path, kind: str) -> str | None:
             with Image.open(path) as image:
                 width, height = image.size
                 if width * height > LOGO_MAX_PIXELS:
-                    return (f"is {width}×{height} pixels; a logo needs far fewer (under "
-                            f"{LOGO_MAX_PIXELS // 1_000_000} million): export a smaller image")
+                    return (
+                        f"is {width}×{height} pixels; a logo needs far fewer (under "
+                        f"{LOGO_MAX_PIXELS // 1_000_000} million): export a smaller image"
+                    )
                 image.load()
-    except Exception as exc:  # noqa: BLE001 - Pillow raises OSError, SyntaxError, ValueError… for a bad file
+    except Exception as exc:
         detail = " ".join(str(exc).split()) or type(exc).__name__
         return f"cannot be decoded as a {kind} image ({detail}); the file is damaged or cut off: export the logo again"
     finally:
@@ -173,7 +198,9 @@ def _undecodable(path: Path, kind: str) -> str | None:
     return None
 
 
-def _check_svg_logo(reader: Reader, path: Path, project_root: Path, refused: list[Problem], named_in: str) -> None:
+def _check_svg_logo(
+    reader: Reader, path: Path, project_root: Path, refused: list[Problem], named_in: str
+) -> None:
     """An SVG logo must be well-formed XML (or the renderer leaves it out without a word) and may
     refer to nothing outside the project: its parts (``#id``), files beside it in assets/, and
     data: URLs that refer to nothing else. Problems name the SVG file and line."""
@@ -186,9 +213,16 @@ def _check_svg_logo(reader: Reader, path: Path, project_root: Path, refused: lis
     try:
         references = svg_references(path.read_bytes())
     except SvgError as exc:
-        reader.problems.append(Problem(shown, exc.line, (
-            f"the logo ({named_in}) is not well-formed XML: {exc}; the printed sheet would have no logo. "
-            "Fix the SVG or export it again")))
+        reader.problems.append(
+            Problem(
+                shown,
+                exc.line,
+                (
+                    f"the logo ({named_in}) is not well-formed XML: {exc}; the printed sheet would have no logo. "
+                    "Fix the SVG or export it again"
+                ),
+            )
+        )
         return
     roots = Project(Path(project_root)).asset_roots()
     base = path.as_uri()
@@ -200,9 +234,16 @@ def _check_svg_logo(reader: Reader, path: Path, project_root: Path, refused: lis
         except ValueError:
             reason = "is not a valid URL"
         if reason:
-            refused.append(Problem(shown, line, (
-                f"the logo ({named_in}) refers to {shown_url(reference)}, which {reason}; {ALLOWED_URLS}: "
-                "embed the picture in the SVG (or copy it into assets/) or remove the reference")))
+            refused.append(
+                Problem(
+                    shown,
+                    line,
+                    (
+                        f"the logo ({named_in}) refers to {shown_url(reference)}, which {reason}; {ALLOWED_URLS}: "
+                        "embed the picture in the SVG (or copy it into assets/) or remove the reference"
+                    ),
+                )
+            )
 
 
 def _locales(reader: Reader, node: yaml.Node | None) -> tuple[str, ...]:
@@ -230,10 +271,11 @@ def _extra(reader: Reader, node: yaml.Node | None) -> dict[str, str]:
     result = {}
     for key, value_node in fields.items():
         if not PLACEHOLDER_NAME_RE.match(key):
-            reader.problem(value_node, f"extra.{key}", "placeholder names use lower-case letters, digits and _")
+            reader.problem(
+                value_node, f"extra.{key}", "placeholder names use lower-case letters, digits and _"
+            )
             continue
         value = reader.text(value_node, f"extra.{key}")
         if value is not None:
             result[key] = value
     return result
-

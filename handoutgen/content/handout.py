@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import yaml
 
@@ -145,7 +145,15 @@ _HANDOUT_FIELDS = {
     "pages": "page budget: the most pages the handout may print on (default 2)",
     "sections": "ordered list of sections",
 }
-_SECTION_FIELDS = {"kind": "", "title": "", "context": "", "body": "", "items": "", "urgent": "", "emergency": ""}
+_SECTION_FIELDS = {
+    "kind": "",
+    "title": "",
+    "context": "",
+    "body": "",
+    "items": "",
+    "urgent": "",
+    "emergency": "",
+}
 _TEXT_FIELDS = {"text": "the words", "context": "msgctxt for translators"}
 
 
@@ -160,7 +168,11 @@ class _HandoutReader(Reader):
         text_node = node
         if isinstance(node, yaml.MappingNode):
             if any(k.value not in _TEXT_FIELDS and v.tag.endswith(":null") for k, v in node.value):
-                self.problem(node, path, "text that starts with '{' reads as a YAML mapping; put the whole line in quotes")
+                self.problem(
+                    node,
+                    path,
+                    "text that starts with '{' reads as a YAML mapping; put the whole line in quotes",
+                )
                 return None
             fields = self.mapping(node, path, _TEXT_FIELDS)
             if fields is None:
@@ -179,15 +191,23 @@ class _HandoutReader(Reader):
     def check_inline(self, node: yaml.Node, path: str, value: str) -> None:
         for name in PLACEHOLDER_RE.findall(value):
             if not PLACEHOLDER_NAME_RE.match(name):
-                self.problem(node, path, f"bad placeholder '{{{name}}}'; use lower-case names like {{clinic_phone}}")
+                self.problem(
+                    node, path, f"bad placeholder '{{{name}}}'; use lower-case names like {{clinic_phone}}"
+                )
             elif self.placeholders is not None and name not in self.placeholders:
                 known = ", ".join("{" + p + "}" for p in sorted(self.placeholders))
-                self.problem(node, path, f"placeholder '{{{name}}}' is not defined in the clinic settings; use one of {known} or add it under 'extra' in clinic.yaml")
+                self.problem(
+                    node,
+                    path,
+                    f"placeholder '{{{name}}}' is not defined in the clinic settings; use one of {known} or add it under 'extra' in clinic.yaml",
+                )
         if value.count("{") != value.count("}"):
             self.problem(node, path, "unbalanced '{' or '}'; placeholders look like {clinic_phone}")
         stripped = value.replace("**", "")
         if value.count("**") % 2 or stripped.count("*") % 2:
-            self.problem(node, path, "unbalanced emphasis marker; write **bold** or *italic* with a closing marker")
+            self.problem(
+                node, path, "unbalanced emphasis marker; write **bold** or *italic* with a closing marker"
+            )
 
     def blocks(self, node: yaml.Node, path: str, role: str) -> tuple[Block, ...]:
         """A list of blocks; a bare string is accepted as a single paragraph."""
@@ -221,8 +241,12 @@ class _HandoutReader(Reader):
                     if items is not None:
                         self.problem(items_node, f"{path}.{kind}", "is empty; add at least one item")
                     return None
-                texts = [self.translatable(item, f"{path}.{kind}[{i}]", f"{role}, {'list item' if kind == 'list' else 'step'}")
-                         for i, item in enumerate(items)]
+                texts = [
+                    self.translatable(
+                        item, f"{path}.{kind}[{i}]", f"{role}, {'list item' if kind == 'list' else 'step'}"
+                    )
+                    for i, item in enumerate(items)
+                ]
                 return Block(kind, tuple(t for t in texts if t))
         text = self.translatable(node, path, f"{role}, paragraph")
         return Block("paragraph", (text,)) if text else None
@@ -237,14 +261,21 @@ class _HandoutReader(Reader):
             return None
         if kind not in SECTION_KINDS:
             choices = ", ".join(sorted(SECTION_KINDS))
-            self.problem(kind_node, f"{path}.kind", f"unknown section kind '{kind}'; expected one of: {choices}")
+            self.problem(
+                kind_node, f"{path}.kind", f"unknown section kind '{kind}'; expected one of: {choices}"
+            )
             return None
         allowed = {"kind", "title"} | {
-            "faq": {"items"}, "when_to_get_help": {"body", "urgent", "emergency"},
+            "faq": {"items"},
+            "when_to_get_help": {"body", "urgent", "emergency"},
         }.get(kind, {"body"})
         for key, value in fields.items():
             if key not in allowed:
-                self.problem(value, f"{path}.{key}", f"'{key}' does not belong in a section of kind '{kind}'; allowed: {', '.join(sorted(allowed))}")
+                self.problem(
+                    value,
+                    f"{path}.{key}",
+                    f"'{key}' does not belong in a section of kind '{kind}'; allowed: {', '.join(sorted(allowed))}",
+                )
         title = None
         if "title" in fields:
             title = self.translatable(fields["title"], f"{path}.title", f"heading of a '{kind}' section")
@@ -279,19 +310,29 @@ class _HandoutReader(Reader):
                 result.append(FaqItem(question, answer))
         return tuple(result)
 
-    def help_parts(self, fields: dict[str, yaml.Node], node: yaml.Node, path: str) -> tuple[tuple[Block, ...], tuple[Block, ...]]:
+    def help_parts(
+        self, fields: dict[str, yaml.Node], node: yaml.Node, path: str
+    ) -> tuple[tuple[Block, ...], tuple[Block, ...]]:
         parts = []
-        for key, role in (("urgent", "when to get help: call the clinic"), ("emergency", "when to get help: emergency")):
+        for key, role in (
+            ("urgent", "when to get help: call the clinic"),
+            ("emergency", "when to get help: emergency"),
+        ):
             part_node = self.require(fields, node, path, key)
             parts.append(self.blocks(part_node, f"{path}.{key}", role) if part_node is not None else ())
         emergency = parts[1]
         if emergency and not any("{emergency_number}" in t.text for b in emergency for t in b.items):
-            self.problem(fields["emergency"], f"{path}.emergency", "must say to call {emergency_number}; add a line such as 'Call {emergency_number} right away if …'")
+            self.problem(
+                fields["emergency"],
+                f"{path}.emergency",
+                "must say to call {emergency_number}; add a line such as 'Call {emergency_number} right away if …'",
+            )
         return parts[0], parts[1]
 
 
-def parse_handout(text: str, source: Path, placeholders: set[str] | None = None,
-                  display_name: str | None = None) -> tuple[Handout | None, list[Problem]]:
+def parse_handout(
+    text: str, source: Path, placeholders: set[str] | None = None, display_name: str | None = None
+) -> tuple[Handout | None, list[Problem]]:
     """Validate one handout's YAML text; returns the handout (when valid) and every problem found."""
     reader = _HandoutReader(display_name or str(source), placeholders)
     root = reader.load(text)
@@ -306,10 +347,22 @@ def parse_handout(text: str, source: Path, placeholders: set[str] | None = None,
         reader.require(fields, root, "", name)
     handout_id = reader.optional(fields, "id", "", reader.text, "")
     if handout_id and not ID_RE.match(handout_id):
-        reader.problem(fields["id"], "id", f"'{handout_id}' is not a valid id; use lower-case letters, digits and hyphens")
+        reader.problem(
+            fields["id"],
+            "id",
+            f"'{handout_id}' is not a valid id; use lower-case letters, digits and hyphens",
+        )
     title = reader.translatable(fields["title"], "title", "handout title") if "title" in fields else None
-    summary = reader.translatable(fields["summary"], "summary", "summary under the title") if "summary" in fields else None
-    audience = reader.translatable(fields["audience"], "audience", "who the handout is for") if "audience" in fields else None
+    summary = (
+        reader.translatable(fields["summary"], "summary", "summary under the title")
+        if "summary" in fields
+        else None
+    )
+    audience = (
+        reader.translatable(fields["audience"], "audience", "who the handout is for")
+        if "audience" in fields
+        else None
+    )
     version = reader.optional(fields, "version", "", reader.text, "")
     reviewed = _date(reader, fields.get("reviewed"))
     pages = _pages(reader, fields.get("pages"))
@@ -319,13 +372,27 @@ def parse_handout(text: str, source: Path, placeholders: set[str] | None = None,
         section = reader.section(section_node, f"sections[{index}]")
         if section:
             sections.append(section)
-    if section_nodes is not None and not any(s.kind == "when_to_get_help" for s in sections) and not reader.problems:
+    if (
+        section_nodes is not None
+        and not any(s.kind == "when_to_get_help" for s in sections)
+        and not reader.problems
+    ):
         reader.problem(fields["sections"], "sections", "every handout needs a 'when_to_get_help' section")
     if reader.problems:
         return None, reader.problems
     assert title and summary and audience and reviewed
-    handout = Handout(handout_id, title, summary, audience, version, reviewed, pages, tuple(sections),
-                      Path(source), line_of(fields["id"]))
+    handout = Handout(
+        handout_id,
+        title,
+        summary,
+        audience,
+        version,
+        reviewed,
+        pages,
+        tuple(sections),
+        Path(source),
+        line_of(fields["id"]),
+    )
     return handout, []
 
 
@@ -350,14 +417,22 @@ def _pages(reader: Reader, node: yaml.Node | None) -> int:
     return int(value)
 
 
-def load_handouts(folder: Path, placeholders: set[str] | None = None, root: Path | None = None) -> list[Handout]:
+def load_handouts(
+    folder: Path, placeholders: set[str] | None = None, root: Path | None = None
+) -> list[Handout]:
     """Load and validate every ``*.yaml`` in ``folder``; all problems of all files are raised together."""
     folder = Path(folder)
     paths = sorted(folder.glob("*.yaml"))
     handouts: list[Handout] = []
     problems: list[Problem] = []
     if not paths:
-        problems.append(Problem(str(folder), None, "no handouts found; add a .yaml file (see 'Editing a handout' in README.md)"))
+        problems.append(
+            Problem(
+                str(folder),
+                None,
+                "no handouts found; add a .yaml file (see 'Editing a handout' in README.md)",
+            )
+        )
     seen: dict[str, Handout] = {}
     for path in paths:
         name = display_path(path, root)
@@ -372,11 +447,17 @@ def load_handouts(folder: Path, placeholders: set[str] | None = None, root: Path
             continue
         if handout.id in seen:
             other = display_path(seen[handout.id].source, root)
-            problems.append(Problem(name, handout.id_line, f"duplicate id '{handout.id}' (also in {other}); give each handout its own id", "id"))
+            problems.append(
+                Problem(
+                    name,
+                    handout.id_line,
+                    f"duplicate id '{handout.id}' (also in {other}); give each handout its own id",
+                    "id",
+                )
+            )
             continue
         seen[handout.id] = handout
         handouts.append(handout)
     if problems:
         raise ContentError(problems=problems)
     return handouts
-

@@ -6,9 +6,10 @@ expected text, got a list`` needs both the line and the path into the data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import yaml
 
@@ -41,7 +42,9 @@ class Reader:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
             what = exc.problem or exc.context or "invalid YAML"
-            self.problems.append(Problem(self.file, line, f"YAML syntax: {what}; check indentation and quoting"))
+            self.problems.append(
+                Problem(self.file, line, f"YAML syntax: {what}; check indentation and quoting")
+            )
         except yaml.YAMLError as exc:
             self.problems.append(Problem(self.file, None, f"YAML syntax: {exc}"))
         return None
@@ -57,7 +60,9 @@ class Reader:
             return "nothing (null)"
         return "text"
 
-    def mapping(self, node: yaml.Node, path: str, known: dict[str, str] | None = None) -> dict[str, yaml.Node] | None:
+    def mapping(
+        self, node: yaml.Node, path: str, known: dict[str, str] | None = None
+    ) -> dict[str, yaml.Node] | None:
         """A mapping's keys to value nodes; unknown or duplicate keys are problems."""
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, path, f"expected a mapping, got {self.kind(node)}")
@@ -93,14 +98,22 @@ class Reader:
             return None
         return value
 
-    def require(self, fields: dict[str, yaml.Node], node: yaml.Node, path: str, name: str) -> yaml.Node | None:
+    def require(
+        self, fields: dict[str, yaml.Node], node: yaml.Node, path: str, name: str
+    ) -> yaml.Node | None:
         if name not in fields:
             self.problem(node, path, f"missing required field '{name}'")
             return None
         return fields[name]
 
-    def optional(self, fields: dict[str, yaml.Node], name: str, path: str,
-                 convert: Callable[[yaml.Node, str], T | None], default: T) -> T:
+    def optional(
+        self,
+        fields: dict[str, yaml.Node],
+        name: str,
+        path: str,
+        convert: Callable[[yaml.Node, str], T | None],
+        default: T,
+    ) -> T:
         if name not in fields:
             return default
         value = convert(fields[name], f"{path}.{name}" if path else name)
@@ -121,8 +134,9 @@ def display_path(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-def read_mapping_file(reader: Reader, path: Path, fields: dict[str, str], empty_hint: str
-                      ) -> tuple[yaml.Node | None, dict[str, yaml.Node] | None]:
+def read_mapping_file(
+    reader: Reader, path: Path, fields: dict[str, str], empty_hint: str
+) -> tuple[yaml.Node | None, dict[str, yaml.Node] | None]:
     """A settings file whose top level is a mapping: its root node and fields, problems collected."""
     text = read_text_file(Path(path), reader)
     root = reader.load(text) if text is not None else None
@@ -135,7 +149,9 @@ def read_text_file(path: Path, reader: Reader) -> str | None:
     try:
         return Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        reader.problems.append(Problem(reader.file, None, f"not UTF-8 text ({exc.reason}); save the file as UTF-8"))
+        reader.problems.append(
+            Problem(reader.file, None, f"not UTF-8 text ({exc.reason}); save the file as UTF-8")
+        )
     except OSError as exc:
         reader.problems.append(Problem(reader.file, None, f"cannot read: {exc.strerror}"))
     return None

@@ -32,9 +32,10 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, TextIO
 
 from babel.messages.catalog import Catalog
 
@@ -52,7 +53,7 @@ from handoutgen.mt import packages as models
 from handoutgen.text import sentences
 
 SOURCE_LANG = "en"
-DEFAULT_CHUNK = 32          # entries per translate_batch call
+DEFAULT_CHUNK = 32  # entries per translate_batch call
 # Thread settings, measured on 2 cores (benchmarks/translate_bench.py --threads): one thread per
 # computation (intra) is 1.5x faster batched, and ~8x faster one string at a time, than
 # CTranslate2's default; two workers (inter) on sub-batches of ~256 tokens add another ~2x.
@@ -81,8 +82,8 @@ class Protected:
     """A span swapped for a token: its text and how to glue it back."""
 
     text: str
-    kind: str              # placeholder | url | number | markup
-    glue: str = ""         # markup only: "open" eats spaces after it, "close" eats spaces before
+    kind: str  # placeholder | url | number | markup
+    glue: str = ""  # markup only: "open" eats spaces after it, "close" eats spaces before
 
 
 def _token(index: int) -> str:
@@ -103,6 +104,7 @@ def _markup_glue(text: str, start: int, end: int) -> str:
 
 def protect(text: str, table: list[Protected]) -> str:
     """Swap protected spans for ``ZX<n>Q`` tokens, appending them to ``table`` (shared per entry)."""
+
     def swap(match: re.Match[str]) -> str:
         kind = match.lastgroup or "number"
         value = match.group(0)
@@ -114,11 +116,13 @@ def protect(text: str, table: list[Protected]) -> str:
         if glue == "close":
             return " " + token
         return token
+
     return _PROTECTED.sub(swap, text)
 
 
 def restore(text: str, table: list[Protected]) -> str:
     """Put protected spans back; tokens the model mangled beyond recognition stay visible."""
+
     def swap(match: re.Match[str]) -> str:
         index = int(match.group(1))
         whole = match.group(0)
@@ -126,12 +130,13 @@ def restore(text: str, table: list[Protected]) -> str:
             return whole
         item = table[index]
         lead = whole[: len(whole) - len(whole.lstrip())]
-        trail = whole[len(whole.rstrip()):]
+        trail = whole[len(whole.rstrip()) :]
         if item.glue == "open":
             return lead + item.text
         if item.glue == "close":
             return item.text + trail
         return lead + item.text + trail
+
     return _TOKEN.sub(swap, text)
 
 
@@ -169,6 +174,7 @@ def _spans(text: str) -> dict[str, Counter[str]]:
 
 # --- the engine: one package, loaded once ---------------------------------------------------
 
+
 @dataclass
 class Segment:
     """One sentence to send, and where its translation goes back."""
@@ -186,10 +192,16 @@ class Engine:
     ``calls`` and ``strings_sent`` count the work actually done, for reports and benchmarks.
     """
 
-    def __init__(self, package: models.PackageInfo, *, device: str | None = None,
-                 intra_threads: int = DEFAULT_INTRA_THREADS,
-                 inter_threads: int = DEFAULT_INTER_THREADS,
-                 beam_size: int = 4, max_batch_tokens: int = DEFAULT_BATCH_TOKENS) -> None:
+    def __init__(
+        self,
+        package: models.PackageInfo,
+        *,
+        device: str | None = None,
+        intra_threads: int = DEFAULT_INTRA_THREADS,
+        inter_threads: int = DEFAULT_INTER_THREADS,
+        beam_size: int = 4,
+        max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    ) -> None:
         import ctranslate2
 
         device = _check_device(device)
@@ -199,8 +211,12 @@ class Engine:
         self.tokenizer = argos_package.tokenizer
         self.target_prefix = getattr(argos_package, "target_prefix", "") or ""
         self.translator = ctranslate2.Translator(
-            str(package.path / "model"), device=device, compute_type="auto",
-            inter_threads=inter_threads, intra_threads=intra_threads)
+            str(package.path / "model"),
+            device=device,
+            compute_type="auto",
+            inter_threads=inter_threads,
+            intra_threads=intra_threads,
+        )
         self.beam_size = beam_size
         self.max_batch_tokens = max_batch_tokens
         self.joiner = "" if package.to_code in _JOIN_WITHOUT_SPACE else " "
@@ -233,10 +249,16 @@ class Engine:
         tokens = [self.tokenizer.encode(s) for s in protected]
         prefix = [[self.target_prefix]] * len(tokens) if self.target_prefix else None
         results = self.translator.translate_batch(
-            tokens, target_prefix=prefix, replace_unknowns=True,
-            max_batch_size=self.max_batch_tokens, batch_type="tokens",
-            beam_size=self.beam_size, num_hypotheses=1, length_penalty=0.2,
-            max_decoding_length=_decoding_limit(tokens))
+            tokens,
+            target_prefix=prefix,
+            replace_unknowns=True,
+            max_batch_size=self.max_batch_tokens,
+            batch_type="tokens",
+            beam_size=self.beam_size,
+            num_hypotheses=1,
+            length_penalty=0.2,
+            max_decoding_length=_decoding_limit(tokens),
+        )
         self.calls += 1
         outputs = [self._decode(r.hypotheses[0]) for r in results]
         self.seconds += time.perf_counter() - started
@@ -245,7 +267,7 @@ class Engine:
     def _decode(self, tokens: list[str]) -> str:
         value = self.tokenizer.decode(tokens)
         if self.target_prefix and value.startswith(self.target_prefix):
-            value = value[len(self.target_prefix):]
+            value = value[len(self.target_prefix) :]
         return value.strip()
 
     def _assemble(self, texts, segments, outputs, shapes, tables) -> list[tuple[str, list[str]]]:
@@ -275,22 +297,34 @@ def _check_device(device: str | None) -> str:
     """``cpu`` unless asked otherwise; ``cuda`` without a visible GPU is a clear error."""
     device = (device or os.environ.get("ARGOS_DEVICE_TYPE") or "cpu").lower()
     if device not in ("cpu", "cuda"):
-        raise TranslationError(problems=[Problem("--device", None, f"unknown device {device!r}; use cpu or cuda")])
+        raise TranslationError(
+            problems=[Problem("--device", None, f"unknown device {device!r}; use cpu or cuda")]
+        )
     if device == "cuda":
         import ctranslate2
 
         if ctranslate2.get_cuda_device_count() == 0:
-            raise TranslationError(problems=[Problem("--device", None, (
-                "CUDA was asked for (--device cuda or ARGOS_DEVICE_TYPE=cuda) but no CUDA GPU "
-                "is visible to CTranslate2; translate with --device cpu"))])
+            raise TranslationError(
+                problems=[
+                    Problem(
+                        "--device",
+                        None,
+                        (
+                            "CUDA was asked for (--device cuda or ARGOS_DEVICE_TYPE=cuda) but no CUDA GPU "
+                            "is visible to CTranslate2; translate with --device cpu"
+                        ),
+                    )
+                ]
+            )
     return device
 
 
 _ENGINES: dict[tuple[str, str, str], Engine] = {}
 
 
-def load_engine(from_code: str, to_code: str, *, folder: Path | None = None,
-                device: str | None = None, **options: Any) -> Engine:
+def load_engine(
+    from_code: str, to_code: str, *, folder: Path | None = None, device: str | None = None, **options: Any
+) -> Engine:
     """The engine for a pair, loaded once per process (the review sheet asks repeatedly)."""
     package = models.require_package(from_code, to_code, folder)
     key = (str(package.path), package.version, _check_device(device), tuple(sorted(options.items())))
@@ -300,6 +334,7 @@ def load_engine(from_code: str, to_code: str, *, folder: Path | None = None,
 
 
 # --- translation memory ---------------------------------------------------------------------
+
 
 class TranslationMemory:
     """Drafts already produced, keyed by (English text, language pair, package version).
@@ -324,9 +359,18 @@ class TranslationMemory:
                 raise ValueError("unknown format")
             return {k: dict(v) for k, v in raw["pairs"].items()}
         except (ValueError, AttributeError, TypeError, UnicodeDecodeError) as exc:
-            raise TranslationError(problems=[Problem(str(self.path), None, (
-                f"translation memory is unreadable ({exc}); delete the file (drafts are "
-                "simply produced again)"))]) from None
+            raise TranslationError(
+                problems=[
+                    Problem(
+                        str(self.path),
+                        None,
+                        (
+                            f"translation memory is unreadable ({exc}); delete the file (drafts are "
+                            "simply produced again)"
+                        ),
+                    )
+                ]
+            ) from None
 
     @staticmethod
     def key(package: models.PackageInfo) -> str:
@@ -351,6 +395,7 @@ class TranslationMemory:
 
 
 # --- filling a catalogue --------------------------------------------------------------------
+
 
 @dataclass
 class TranslateResult:
@@ -381,9 +426,11 @@ class TranslateResult:
 
     def summary(self) -> str:
         head = "interrupted; kept" if self.interrupted else "filled"
-        text = (f"translate {self.lang}: {head} {self.filled} entries with machine drafts "
-                f"({self.from_memory} from memory, {self.strings_sent} sent to the model in "
-                f"{self.batch_calls} batch calls, {self.strings_per_second:.1f} strings/s)")
+        text = (
+            f"translate {self.lang}: {head} {self.filled} entries with machine drafts "
+            f"({self.from_memory} from memory, {self.strings_sent} sent to the model in "
+            f"{self.batch_calls} batch calls, {self.strings_per_second:.1f} strings/s)"
+        )
         if self.warnings:
             text += f"; {len(self.warnings)} drafts need attention"
         return text
@@ -414,7 +461,9 @@ class Progress:
     def update(self, done: int, sent: int, seconds: float) -> None:
         if self.live:
             rate = sent / seconds if seconds else 0.0
-            self.stream.write(f"\rtranslate {self.lang}: {done}/{self.total} strings, {rate:.1f} strings/s\x1b[K")
+            self.stream.write(
+                f"\rtranslate {self.lang}: {done}/{self.total} strings, {rate:.1f} strings/s\x1b[K"
+            )
             self.stream.flush()
 
     def finish(self, result: TranslateResult) -> None:
@@ -423,9 +472,17 @@ class Progress:
         self.stream.flush()
 
 
-def fill_catalog(catalog, engine: Engine, memory: TranslationMemory, *, lang: str,
-                 po_file: str = "", chunk: int = DEFAULT_CHUNK, progress: Progress | None = None,
-                 on_batch: Callable[[TranslateResult], None] | None = None) -> TranslateResult:
+def fill_catalog(
+    catalog,
+    engine: Engine,
+    memory: TranslationMemory,
+    *,
+    lang: str,
+    po_file: str = "",
+    chunk: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+    on_batch: Callable[[TranslateResult], None] | None = None,
+) -> TranslateResult:
     """Draft every entry that needs one; entries are updated in place, chunk by chunk.
 
     If interrupted (KeyboardInterrupt), the entries finished so far stay in ``catalog`` and the
@@ -444,7 +501,7 @@ def fill_catalog(catalog, engine: Engine, memory: TranslationMemory, *, lang: st
     calls_before, sent_before, seconds_before = engine.calls, engine.strings_sent, engine.seconds
     try:
         for start in range(0, len(pending), chunk):
-            _translate_chunk(pending[start:start + chunk], engine, memory, catalog, result, po_file)
+            _translate_chunk(pending[start : start + chunk], engine, memory, catalog, result, po_file)
             result.batch_calls = engine.calls - calls_before
             result.strings_sent = engine.strings_sent - sent_before
             result.model_seconds = engine.seconds - seconds_before
@@ -460,10 +517,10 @@ def fill_catalog(catalog, engine: Engine, memory: TranslationMemory, *, lang: st
     return result
 
 
-def _translate_chunk(messages, engine: Engine, memory: TranslationMemory, catalog,
-                     result: TranslateResult, po_file: str) -> None:
-    sources = sorted({s for m in messages for s in _sources(m)
-                      if memory.get(engine.package, s) is None})
+def _translate_chunk(
+    messages, engine: Engine, memory: TranslationMemory, catalog, result: TranslateResult, po_file: str
+) -> None:
+    sources = sorted({s for m in messages for s in _sources(m) if memory.get(engine.package, s) is None})
     for source, (draft, _problems) in zip(sources, engine.translate(sources)):
         memory.put(engine.package, source, draft)
     for message in messages:
@@ -486,9 +543,18 @@ def _apply(message, drafts: list[str], catalog, result: TranslateResult, po_file
         problems = check_draft(source, draft)
         if problems:
             more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
-            result.warnings.append(Problem(po_file, message.lineno, (
-                f"machine draft for {_short(source)!r}: " + "; ".join(problems[:3]) + more
-                + " — check the draft against the English when reviewing")))
+            result.warnings.append(
+                Problem(
+                    po_file,
+                    message.lineno,
+                    (
+                        f"machine draft for {_short(source)!r}: "
+                        + "; ".join(problems[:3])
+                        + more
+                        + " — check the draft against the English when reviewing"
+                    ),
+                )
+            )
             result.warning_ids.append(message.id)
 
 
@@ -496,10 +562,17 @@ def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def translate_locale(lang: str, *, locales_dir: Path, project_dir: Path | None = None,
-                     packages: Path | None = None, device: str | None = None,
-                     chunk: int = DEFAULT_CHUNK, progress: TextIO | None = None,
-                     engine: Engine | None = None) -> TranslateResult:
+def translate_locale(
+    lang: str,
+    *,
+    locales_dir: Path,
+    project_dir: Path | None = None,
+    packages: Path | None = None,
+    device: str | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    progress: TextIO | None = None,
+    engine: Engine | None = None,
+) -> TranslateResult:
     """``generate.py translate <lang>``: fill the locale's missing entries, save atomically.
 
     The catalogue and the memory are saved after the run, and also when it is interrupted
@@ -516,8 +589,9 @@ def translate_locale(lang: str, *, locales_dir: Path, project_dir: Path | None =
     engine = engine or load_engine(SOURCE_LANG, models.argos_code(lang), folder=folder, device=device)
     memory = TranslationMemory(models.cache_dir(project_dir) / MEMORY_FILE)
     reporter = Progress(lang, sum(1 for m in catalog if _needs_draft(m)), progress)
-    result = fill_catalog(catalog, engine, memory, lang=lang, po_file=str(path), chunk=chunk,
-                          progress=reporter)
+    result = fill_catalog(
+        catalog, engine, memory, lang=lang, po_file=str(path), chunk=chunk, progress=reporter
+    )
     if result.filled:
         _save_drafts(project_dir, path, before, catalog)
         result.relocate(path)
@@ -541,8 +615,12 @@ def _save_drafts(project_dir: Path, path: Path, before: bytes, drafted: Catalog)
         else:
             for message in drafted:
                 current = fresh.get(message.id, context=message.context) if message.id else None
-                if current is not None and _needs_draft(current) and states.machine_provider(message) \
-                        and states.entry_state(message) is states.State.MACHINE_DRAFT:
+                if (
+                    current is not None
+                    and _needs_draft(current)
+                    and states.machine_provider(message)
+                    and states.entry_state(message) is states.State.MACHINE_DRAFT
+                ):
                     current.string = message.string
                     current.flags = set(message.flags)
                     current.user_comments = list(message.user_comments)
@@ -550,9 +628,15 @@ def _save_drafts(project_dir: Path, path: Path, before: bytes, drafted: Catalog)
         write_changes(path, target, old, source)
 
 
-def back_translate(texts: Iterable[str], from_lang: str, to_lang: str = SOURCE_LANG, *,
-                   project_dir: Path | None = None, packages: Path | None = None,
-                   device: str | None = None) -> list[str] | None:
+def back_translate(
+    texts: Iterable[str],
+    from_lang: str,
+    to_lang: str = SOURCE_LANG,
+    *,
+    project_dir: Path | None = None,
+    packages: Path | None = None,
+    device: str | None = None,
+) -> list[str] | None:
     """English back-translations for a reviewer's sheet, or None when no reverse package is installed.
 
     ``from_lang``/``to_lang`` are project locale codes (``zh_Hans``) or Argos codes (``zh``).

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import stat
 import sys
 import tempfile
@@ -53,8 +52,12 @@ _SAFE_VERSION_RE = re.compile(r"[^0-9A-Za-z]+")
 
 #: Locale codes of the project → codes of the Argos package index.
 _ARGOS_CODES = {
-    "zh_hans": "zh", "zh_cn": "zh", "zh_sg": "zh",
-    "zh_hant": "zt", "zh_tw": "zt", "zh_hk": "zt",
+    "zh_hans": "zh",
+    "zh_cn": "zh",
+    "zh_sg": "zh",
+    "zh_hant": "zt",
+    "zh_tw": "zt",
+    "zh_hk": "zt",
     "pt_br": "pb",
 }
 
@@ -144,8 +147,15 @@ def _error(where: Path | str, what: str) -> TranslationError:
 
 
 def _broken(where: Path, what: str) -> TranslationError:
-    return TranslationError(problems=[Problem(str(where), None, (
-        f"{what}; reinstall the package with `generate.py models install FILE.argosmodel`"))])
+    return TranslationError(
+        problems=[
+            Problem(
+                str(where),
+                None,
+                (f"{what}; reinstall the package with `generate.py models install FILE.argosmodel`"),
+            )
+        ]
+    )
 
 
 def _info_from_metadata(meta: Any, folder: Path, where: Path) -> PackageInfo:
@@ -172,8 +182,7 @@ def list_packages(folder: Path | None = None) -> list[PackageInfo]:
     root = packages_dir(folder)
     if not root.is_dir():
         return []
-    found = [read_package(p) for p in sorted(root.iterdir())
-             if p.is_dir() and not p.name.startswith(".")]
+    found = [read_package(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
     return sorted(found, key=lambda p: (p.from_code, p.to_code, _version_key(p.version)))
 
 
@@ -187,27 +196,47 @@ def require_package(from_code: str, to_code: str, folder: Path | None = None) ->
     """Like :func:`find_package`, but say which package to install, and how, when it is missing."""
     found = find_package(from_code, to_code, folder)
     if found is None:
-        raise TranslationError(problems=[Problem(str(packages_dir(folder)), None, (
-            f"no argostranslate package for {from_code} → {to_code}; install it with "
-            f"`generate.py models install {from_code} {to_code}` (online) or "
-            f"`generate.py models install translate-{from_code}_{to_code}-VERSION.argosmodel` "
-            "(a file copied from a machine with internet)"))])
+        raise TranslationError(
+            problems=[
+                Problem(
+                    str(packages_dir(folder)),
+                    None,
+                    (
+                        f"no argostranslate package for {from_code} → {to_code}; install it with "
+                        f"`generate.py models install {from_code} {to_code}` (online) or "
+                        f"`generate.py models install translate-{from_code}_{to_code}-VERSION.argosmodel` "
+                        "(a file copied from a machine with internet)"
+                    ),
+                )
+            ]
+        )
     return found
 
 
 # --- installing from a file ----------------------------------------------------------------
 
+
 def _corrupt(archive: Path, what: str) -> TranslationError:
-    return TranslationError(problems=[Problem(str(archive), None, (
-        f"{what}; this is not a usable .argosmodel, download the package again"))])
+    return TranslationError(
+        problems=[
+            Problem(
+                str(archive), None, (f"{what}; this is not a usable .argosmodel, download the package again")
+            )
+        ]
+    )
 
 
 def _size(count: int) -> str:
     return f"{count // 1024**2} MB" if count >= 1024**2 else f"{count // 1024} KB"
 
 
-def _check_archive(archive: Path, zf: zipfile.ZipFile, *, max_unpacked: int = MAX_UNPACKED_BYTES,
-                   max_ratio: float = MAX_RATIO) -> str:
+def _check_archive(
+    archive: Path,
+    zf: zipfile.ZipFile,
+    *,
+    max_unpacked: int = MAX_UNPACKED_BYTES,
+    max_ratio: float = MAX_RATIO,
+) -> str:
     """Validate a package archive from its central directory, before anything is inflated: safe
     member names, no links or special files, no encryption, sizes under the limits, one top-level
     folder holding the package. Returns that folder's name."""
@@ -220,8 +249,14 @@ def _check_archive(archive: Path, zf: zipfile.ZipFile, *, max_unpacked: int = MA
     for info in infos:
         name = info.filename
         parts = name[:-1].split("/") if name.endswith("/") else name.split("/")
-        if (not name or name.startswith("/") or "\\" in name or "\0" in name or ":" in parts[0]
-                or any(part in ("", ".", "..") for part in parts)):
+        if (
+            not name
+            or name.startswith("/")
+            or "\\" in name
+            or "\0" in name
+            or ":" in parts[0]
+            or any(part in ("", ".", "..") for part in parts)
+        ):
             raise _corrupt(archive, f"unsafe path in the archive: {name!r}")
         if name in seen:
             raise _corrupt(archive, f"the archive holds {name!r} twice")
@@ -229,27 +264,47 @@ def _check_archive(archive: Path, zf: zipfile.ZipFile, *, max_unpacked: int = MA
         mode = info.external_attr >> 16
         kind = stat.S_IFMT(mode) if info.create_system == 3 else 0  # 3: Unix, whose mode bits are meaningful
         if stat.S_ISLNK(mode) and info.create_system == 3:
-            raise _corrupt(archive, f"the archive holds a symbolic link ({name!r}); a package holds only files")
+            raise _corrupt(
+                archive, f"the archive holds a symbolic link ({name!r}); a package holds only files"
+            )
         if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-            raise _corrupt(archive, f"the archive holds a special file ({name!r}); a package holds only files")
+            raise _corrupt(
+                archive, f"the archive holds a special file ({name!r}); a package holds only files"
+            )
         if info.flag_bits & 0x1:
             raise _corrupt(archive, f"member {name!r} is encrypted")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
-            raise _corrupt(archive, f"member {name!r} uses an unsupported compression method ({info.compress_type})")
+        if info.compress_type not in (
+            zipfile.ZIP_STORED,
+            zipfile.ZIP_DEFLATED,
+            zipfile.ZIP_BZIP2,
+            zipfile.ZIP_LZMA,
+        ):
+            raise _corrupt(
+                archive, f"member {name!r} uses an unsupported compression method ({info.compress_type})"
+            )
         total += info.file_size
         if total > max_unpacked:
-            raise _corrupt(archive, f"the archive would unpack to more than {_size(max_unpacked)} "
-                                    "(a zip bomb, or not a translation package)")
+            raise _corrupt(
+                archive,
+                f"the archive would unpack to more than {_size(max_unpacked)} "
+                "(a zip bomb, or not a translation package)",
+            )
         if info.file_size > RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
-            raise _corrupt(archive, f"member {name!r} would inflate {info.file_size // max(info.compress_size, 1)}-fold "
-                                    f"to {_size(info.file_size)} (a zip bomb)")
+            raise _corrupt(
+                archive,
+                f"member {name!r} would inflate {info.file_size // max(info.compress_size, 1)}-fold "
+                f"to {_size(info.file_size)} (a zip bomb)",
+            )
         tops.add(parts[0])
     if len(tops) != 1 or not any(n.startswith(next(iter(tops)) + "/") for n in seen):
-        raise _corrupt(archive, "expected one top-level folder holding the package, found "
-                       + ", ".join(sorted(tops)[:5]))
+        raise _corrupt(
+            archive, "expected one top-level folder holding the package, found " + ", ".join(sorted(tops)[:5])
+        )
     top = tops.pop()
     if not _TOP_RE.fullmatch(top):
-        raise _corrupt(archive, f"the package folder is named {top!r}; expected a name like translate-en_es-1_0")
+        raise _corrupt(
+            archive, f"the package folder is named {top!r}; expected a name like translate-en_es-1_0"
+        )
     names = seen
     required = {f"{top}/metadata.json": "metadata.json", f"{top}/model/model.bin": "model/model.bin"}
     for member, label in required.items():
@@ -260,7 +315,9 @@ def _check_archive(archive: Path, zf: zipfile.ZipFile, *, max_unpacked: int = MA
     return top
 
 
-def install_file(archive: Path, folder: Path | None = None, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> PackageInfo:
+def install_file(
+    archive: Path, folder: Path | None = None, *, max_unpacked: int = MAX_UNPACKED_BYTES
+) -> PackageInfo:
     """Install a ``.argosmodel`` file; replaces any installed package for the same pair.
 
     The archive is checked (zip, member names and sizes, checksums, layout, metadata, model loads)
@@ -280,16 +337,26 @@ def install_file(archive: Path, folder: Path | None = None, *, max_unpacked: int
         final = root / top
         installed = _installed(root)
         pair = (info.from_code, info.to_code)
-        replaced = [path for path, old in installed  # the same pair, or a broken folder of the same name
-                    if (old is not None and (old.from_code, old.to_code) == pair) or (old is None and path == final)]
+        replaced = [
+            path
+            for path, old in installed  # the same pair, or a broken folder of the same name
+            if (old is not None and (old.from_code, old.to_code) == pair) or (old is None and path == final)
+        ]
         if (final.exists() or final.is_symlink()) and final not in replaced:
             holder = next((old for path, old in installed if path == final), None)
-            what = (f"the installed package {holder} ({holder.from_code} → {holder.to_code})" if holder
-                    else "something that is not a package folder")
-            raise _error(archive, (
-                f"its folder {top!r} is already taken in {root} by {what}, and this archive holds "
-                f"{info.from_code} → {info.to_code}; the archive is mislabelled: download the right package, "
-                f"or remove {final} first if you mean to replace it"))
+            what = (
+                f"the installed package {holder} ({holder.from_code} → {holder.to_code})"
+                if holder
+                else "something that is not a package folder"
+            )
+            raise _error(
+                archive,
+                (
+                    f"its folder {top!r} is already taken in {root} by {what}, and this archive holds "
+                    f"{info.from_code} → {info.to_code}; the archive is mislabelled: download the right package, "
+                    f"or remove {final} first if you mean to replace it"
+                ),
+            )
         _swap_in(staging / top, final, replaced, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -322,7 +389,9 @@ def _swap_in(new: Path, final: Path, replaced: list[Path], staging: Path) -> Non
     except OSError as exc:
         for old, parked in reversed(aside):
             os.replace(parked, old)
-        raise _error(final, f"could not put the package in place ({exc}); check the folder's permissions") from None
+        raise _error(
+            final, f"could not put the package in place ({exc}); check the folder's permissions"
+        ) from None
 
 
 def _extract(archive: Path, staging: Path, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> str:
@@ -354,18 +423,25 @@ def _extract_members(archive: Path, zf: zipfile.ZipFile, staging: Path, max_unpa
                 try:
                     chunk = source.read(1024 * 1024)  # zipfile checks the CRC as the member ends
                 except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                    raise _corrupt(archive, f"member {info.filename!r} fails its checksum (truncated or damaged "
-                                            f"download: {exc})") from None
+                    raise _corrupt(
+                        archive,
+                        f"member {info.filename!r} fails its checksum (truncated or damaged download: {exc})",
+                    ) from None
                 if not chunk:
                     break
                 written += len(chunk)
                 total += len(chunk)
                 if written > info.file_size:
-                    raise _corrupt(archive, f"member {info.filename!r} inflates to more than its declared "
-                                            f"{info.file_size} bytes")
+                    raise _corrupt(
+                        archive,
+                        f"member {info.filename!r} inflates to more than its declared {info.file_size} bytes",
+                    )
                 if total > max_unpacked:
-                    raise _corrupt(archive, f"the archive unpacks to more than {_size(max_unpacked)} "
-                                            "(a zip bomb, or not a translation package)")
+                    raise _corrupt(
+                        archive,
+                        f"the archive unpacks to more than {_size(max_unpacked)} "
+                        "(a zip bomb, or not a translation package)",
+                    )
                 out.write(chunk)
 
 
@@ -387,6 +463,7 @@ def _check_model_loads(archive: Path, model_dir: Path) -> None:
 
 
 # --- installing from the package index -----------------------------------------------------
+
 
 def index_url() -> str:
     """The Argos package index, honouring ``ARGOS_PACKAGE_INDEX`` the way argostranslate does."""
@@ -432,7 +509,9 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _fetch(url: str, timeout: float, limit: int = MAX_INDEX_BYTES, out: Any = None, *, checked: bool = False) -> bytes:
+def _fetch(
+    url: str, timeout: float, limit: int = MAX_INDEX_BYTES, out: Any = None, *, checked: bool = False
+) -> bytes:
     """One attempt, short timeout: offline must fail at once, not retry into RecursionError.
 
     At most ``limit`` bytes are read (into ``out`` in pieces when given); ``checked`` applies
@@ -461,14 +540,25 @@ def fetch_index(url: str | None = None, timeout: float = INDEX_TIMEOUT) -> list[
     url = url or index_url()
     try:
         raw = _fetch(url, timeout)
-    except (OSError, urllib.error.URLError, socket.timeout) as exc:
+    except (TimeoutError, OSError, urllib.error.URLError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise TranslationError(problems=[Problem(url, None, (
-            f"cannot reach the Argos package index ({reason}); offline, install from a file "
-            "instead: `generate.py models install FILE.argosmodel` (copy the file from a machine "
-            "with internet)"))]) from None
+        raise TranslationError(
+            problems=[
+                Problem(
+                    url,
+                    None,
+                    (
+                        f"cannot reach the Argos package index ({reason}); offline, install from a file "
+                        "instead: `generate.py models install FILE.argosmodel` (copy the file from a machine "
+                        "with internet)"
+                    ),
+                )
+            ]
+        ) from None
     except ValueError as exc:  # urllib: "unknown url type"
-        raise _error(url, f"the package index address is not a URL ({exc}); fix ARGOS_PACKAGE_INDEX") from None
+        raise _error(
+            url, f"the package index address is not a URL ({exc}); fix ARGOS_PACKAGE_INDEX"
+        ) from None
     try:
         data = json.loads(raw)
     except ValueError as exc:  # not JSON, or not UTF-8
@@ -478,15 +568,25 @@ def fetch_index(url: str | None = None, timeout: float = INDEX_TIMEOUT) -> list[
     return [entry for entry in data if isinstance(entry, dict)]
 
 
-def install_pair(from_code: str, to_code: str, folder: Path | None = None, *,
-                 url: str | None = None, timeout: float = INDEX_TIMEOUT,
-                 downloads: Path | None = None) -> PackageInfo:
+def install_pair(
+    from_code: str,
+    to_code: str,
+    folder: Path | None = None,
+    *,
+    url: str | None = None,
+    timeout: float = INDEX_TIMEOUT,
+    downloads: Path | None = None,
+) -> PackageInfo:
     """Install the index's package for a language pair (online only)."""
     for code in (from_code, to_code):
         if not isinstance(code, str) or not _ARGOS_CODE_RE.fullmatch(code):
-            raise _error("models install", (
-                f"{code!r} is not a language code of the package index; give two or three lower-case letters "
-                "such as en, es, zt (Chinese, traditional) or pb (Brazilian Portuguese)"))
+            raise _error(
+                "models install",
+                (
+                    f"{code!r} is not a language code of the package index; give two or three lower-case letters "
+                    "such as en, es, zt (Chinese, traditional) or pb (Brazilian Portuguese)"
+                ),
+            )
     root = packages_dir(folder)
     configure_argos(root)
     index = fetch_index(url, timeout)
@@ -502,14 +602,28 @@ def install_pair(from_code: str, to_code: str, folder: Path | None = None, *,
 
 
 def _pick_entry(index: list[dict[str, Any]], from_code: str, to_code: str, url: str) -> dict[str, Any]:
-    matches = [e for e in index if e.get("type", "translate") == "translate"
-               and e.get("from_code") == from_code and e.get("to_code") == to_code]
+    matches = [
+        e
+        for e in index
+        if e.get("type", "translate") == "translate"
+        and e.get("from_code") == from_code
+        and e.get("to_code") == to_code
+    ]
     if matches:
         return max(matches, key=lambda e: _version_key(str(e.get("package_version", "0"))))
     targets = sorted({str(e.get("to_code")) for e in index if e.get("from_code") == from_code})
-    raise TranslationError(problems=[Problem(url, None, (
-        f"the package index has no {from_code} → {to_code} package; "
-        f"from {from_code} it offers: {', '.join(targets) or 'nothing'}"))])
+    raise TranslationError(
+        problems=[
+            Problem(
+                url,
+                None,
+                (
+                    f"the package index has no {from_code} → {to_code} package; "
+                    f"from {from_code} it offers: {', '.join(targets) or 'nothing'}"
+                ),
+            )
+        ]
+    )
 
 
 def _download(entry: dict[str, Any], target: Path) -> None:
@@ -525,16 +639,27 @@ def _download(entry: dict[str, Any], target: Path) -> None:
         try:
             with atomic_writer(target) as handle:
                 _fetch(link, DOWNLOAD_TIMEOUT, MAX_DOWNLOAD_BYTES, handle, checked=True)
-        except (OSError, urllib.error.URLError, socket.timeout, ValueError) as exc:
+        except (TimeoutError, OSError, urllib.error.URLError, ValueError) as exc:
             errors.append(f"{link}: {getattr(exc, 'reason', exc)}")
             continue
         return
-    raise TranslationError(problems=[Problem(str(target), None, (
-        "download failed (" + ("; ".join(errors) or "the index lists no link") +
-        "); try again, or install from a file with `generate.py models install FILE.argosmodel`"))])
+    raise TranslationError(
+        problems=[
+            Problem(
+                str(target),
+                None,
+                (
+                    "download failed ("
+                    + ("; ".join(errors) or "the index lists no link")
+                    + "); try again, or install from a file with `generate.py models install FILE.argosmodel`"
+                ),
+            )
+        ]
+    )
 
 
 # --- loading --------------------------------------------------------------------------------
+
 
 def load_argos_package(info: PackageInfo):
     """argostranslate's own ``Package`` for an installed folder (metadata + tokenizer).

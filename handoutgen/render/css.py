@@ -43,7 +43,9 @@ def check_stylesheets(project: Project) -> list[HandoutError]:
         try:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
-            invalid.append(Problem(shown, None, f"not UTF-8 text ({exc.reason}); save the stylesheet as UTF-8"))
+            invalid.append(
+                Problem(shown, None, f"not UTF-8 text ({exc.reason}); save the stylesheet as UTF-8")
+            )
             continue
         url = urljoin(base, path.name)
         for line, _column, written in css_references(text):
@@ -52,9 +54,16 @@ def check_stylesheets(project: Project) -> list[HandoutError]:
             except ValueError:
                 reason = "is not a valid URL"
             if reason:
-                refused.append(Problem(shown, line, (
-                    f"refused to fetch {shown_url(written)}, which {reason}; {ALLOWED_URLS} (copy the file into "
-                    "assets/ and refer to it as ../assets/NAME, or remove the rule)")))
+                refused.append(
+                    Problem(
+                        shown,
+                        line,
+                        (
+                            f"refused to fetch {shown_url(written)}, which {reason}; {ALLOWED_URLS} (copy the file into "
+                            "assets/ and refer to it as ../assets/NAME, or remove the rule)"
+                        ),
+                    )
+                )
         invalid.extend(_dropped_by_weasyprint(text, url, shown))
     errors: list[HandoutError] = []
     if invalid:
@@ -99,12 +108,28 @@ def _dropped_by_weasyprint(text: str, url: str, shown: str) -> list[Problem]:
         logger.removeHandler(records)
         logger.setLevel(level)
     unclosed, stray = _unbalanced(text)
-    problems = [Problem(shown, line, (
-        f"this {opener} is never closed, so WeasyPrint reads everything after it as part of this rule and "
-        f"drops it; add the missing {closer}")) for line, opener, closer in unclosed]
-    problems.extend(Problem(shown, line, (
-        "this } closes no rule, so WeasyPrint reads it as the start of the next rule's selector and drops "
-        "that rule; remove it")) for line in stray)
+    problems = [
+        Problem(
+            shown,
+            line,
+            (
+                f"this {opener} is never closed, so WeasyPrint reads everything after it as part of this rule and "
+                f"drops it; add the missing {closer}"
+            ),
+        )
+        for line, opener, closer in unclosed
+    ]
+    problems.extend(
+        Problem(
+            shown,
+            line,
+            (
+                "this } closes no rule, so WeasyPrint reads it as the start of the next rule's selector and drops "
+                "that rule; remove it"
+            ),
+        )
+        for line in stray
+    )
     first_unclosed = min((line for line, _, _ in unclosed), default=None)
     preludes: list[tuple[int, str]] | None = None
     for message in records.messages:
@@ -124,9 +149,16 @@ def _dropped_by_weasyprint(text: str, url: str, shown: str) -> list[Problem]:
             continue  # the rule a stray } swallowed: said above
         what = _QUOTED_RE.sub(r"\1\2…\1", " ".join(what.split()))
         column = f" (column {location.group(2)})" if location else ""
-        problems.append(Problem(shown, line, (
-            f"WeasyPrint drops this: {what.rstrip('. ')}{column}; fix the CSS (a misspelt property, a missing ; "
-            "or }, an invalid value or selector) so that the printed sheet uses it")))
+        problems.append(
+            Problem(
+                shown,
+                line,
+                (
+                    f"WeasyPrint drops this: {what.rstrip('. ')}{column}; fix the CSS (a misspelt property, a missing ; "
+                    "or }, an invalid value or selector) so that the printed sheet uses it"
+                ),
+            )
+        )
     return problems
 
 
@@ -151,8 +183,11 @@ def _unbalanced(text: str) -> tuple[list[tuple[int, str, str]], list[int]]:
             i += 1 if i < n and text[i] == c else 0
         elif c == "\\":
             i += 2
-        elif c == "(" and re.search(r"(?<![\w-])url$", text[max(0, i - 4):i], re.IGNORECASE) and \
-                not re.match(r"\s*[\"']", text[i + 1:i + 64]):
+        elif (
+            c == "("
+            and re.search(r"(?<![\w-])url$", text[max(0, i - 4) : i], re.IGNORECASE)
+            and not re.match(r"\s*[\"']", text[i + 1 : i + 64])
+        ):
             i += 1  # an unquoted url(…): everything up to ) is the URL
             while i < n and text[i] != ")":
                 i += 2 if text[i] == "\\" else 1
@@ -193,9 +228,16 @@ def _rule_line(message: str, preludes: list[tuple[int, str]]) -> int | None:
     if not quoted:
         return None
     inside = quoted.group(1).strip()
-    fits = [(len(prelude), line) for line, prelude in preludes
-            if prelude and (inside == prelude or inside.endswith((" " + prelude, ")" + prelude))
-                            or (len(prelude) >= 8 and prelude in inside))]
+    fits = [
+        (len(prelude), line)
+        for line, prelude in preludes
+        if prelude
+        and (
+            inside == prelude
+            or inside.endswith((" " + prelude, ")" + prelude))
+            or (len(prelude) >= 8 and prelude in inside)
+        )
+    ]
     return max(fits)[1] if fits else None
 
 

@@ -7,7 +7,8 @@ WeasyPrint is imported inside the functions that need it, so commands that print
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -31,6 +32,7 @@ _PAGES = "\x00pages\x00"
 
 # -- HTML ------------------------------------------------------------------------------------------
 
+
 class ProjectLoader(jinja2.FileSystemLoader):
     """Templates from ``templates/`` only: a template that is (or sits under) a symlink leading out
     of the project is refused, naming it, instead of being read."""
@@ -46,9 +48,18 @@ class ProjectLoader(jinja2.FileSystemLoader):
         real = path.resolve()
         if (path.exists() or path.is_symlink()) and not real.is_relative_to(self.project.root.resolve()):
             shown = path.relative_to(self.project.root) if path.is_relative_to(self.project.root) else path
-            raise ContentError(problems=[Problem(str(shown), None, (
-                f"leads to {real}, outside the project (a symlink); templates are read only from the "
-                "project's templates/ folder: copy the file there instead of linking to it"))])
+            raise ContentError(
+                problems=[
+                    Problem(
+                        str(shown),
+                        None,
+                        (
+                            f"leads to {real}, outside the project (a symlink); templates are read only from the "
+                            "project's templates/ folder: copy the file there instead of linking to it"
+                        ),
+                    )
+                ]
+            )
         return super().get_source(environment, template)
 
 
@@ -86,8 +97,11 @@ class SourceLabels:
         return singular if n == 1 else plural
 
 
-def install_translations(env: jinja2.Environment, translations: Any,
-                         where: Callable[[str, str | None], tuple[str, int | None]] | None = None) -> None:
+def install_translations(
+    env: jinja2.Environment,
+    translations: Any,
+    where: Callable[[str, str | None], tuple[str, int | None]] | None = None,
+) -> None:
     """Make ``_()``, ``gettext`` and ``{% trans %}`` in templates use ``translations``, escaped.
 
     Jinja's own newstyle gettext marks the *translated* string as safe markup before %-formatting
@@ -104,18 +118,28 @@ def install_translations(env: jinja2.Environment, translations: Any,
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             names = ", ".join(f"%({name})s" for name in variables if name not in ("num", "context")) or "none"
             file, line = where(msgid, context) if where else (f"templates/{TEMPLATE}", None)
-            raise CatalogError(problems=[Problem(file, line, (
-                f"the translation of {msgid!r} ({translated!r}) does not fit its %-variables "
-                f"({type(exc).__name__}: {exc}); use exactly the English's variables ({names}) and write a "
-                "literal percent sign as %%"))]) from None
+            raise CatalogError(
+                problems=[
+                    Problem(
+                        file,
+                        line,
+                        (
+                            f"the translation of {msgid!r} ({translated!r}) does not fit its %-variables "
+                            f"({type(exc).__name__}: {exc}); use exactly the English's variables ({names}) and write a "
+                            "literal percent sign as %%"
+                        ),
+                    )
+                ]
+            ) from None
 
     @jinja2.pass_context
     def gettext(context: jinja2.runtime.Context, string: str, /, **variables: Any) -> Markup:
         return fill(string, None, translations.gettext(string), variables)
 
     @jinja2.pass_context
-    def ngettext(context: jinja2.runtime.Context, singular: str, plural: str, num: int, /,
-                 **variables: Any) -> Markup:
+    def ngettext(
+        context: jinja2.runtime.Context, singular: str, plural: str, num: int, /, **variables: Any
+    ) -> Markup:
         variables.setdefault("num", num)
         return fill(singular, None, translations.ngettext(singular, plural, num), variables)
 
@@ -125,8 +149,15 @@ def install_translations(env: jinja2.Environment, translations: Any,
         return fill(string, msgctxt, translations.pgettext(msgctxt, string), variables)
 
     @jinja2.pass_context
-    def npgettext(context: jinja2.runtime.Context, msgctxt: str, singular: str, plural: str, num: int, /,
-                  **variables: Any) -> Markup:
+    def npgettext(
+        context: jinja2.runtime.Context,
+        msgctxt: str,
+        singular: str,
+        plural: str,
+        num: int,
+        /,
+        **variables: Any,
+    ) -> Markup:
         variables.setdefault("context", msgctxt)
         variables.setdefault("num", num)
         return fill(singular, msgctxt, translations.npgettext(msgctxt, singular, plural, num), variables)
@@ -138,9 +169,9 @@ def install_translations(env: jinja2.Environment, translations: Any,
 # Quotes, backslash and < > as CSS escapes; a new line as CSS's own; other white-space controls (a raw
 # carriage return or form feed would end the string and let the rest be read as CSS) as a space;
 # any other control character, which no font draws, dropped.
-_CSS_STRING_ESCAPES: dict[int, str | None] = {code: None for code in (*range(0x20), 0x7F)}
+_CSS_STRING_ESCAPES: dict[int, str | None] = dict.fromkeys((*range(32), 127))
 _CSS_STRING_ESCAPES.update({ord(c): " " for c in "\t\r\f\v"})
-_CSS_STRING_ESCAPES.update({ord(c): f"\\{ord(c):x} " for c in '\\"\'<>\n'})
+_CSS_STRING_ESCAPES.update({ord(c): f"\\{ord(c):x} " for c in "\\\"'<>\n"})
 
 
 def css_string(value: str) -> Markup:
@@ -165,8 +196,15 @@ def page_label_css(label: str) -> Markup:
     return Markup(" ".join(out))
 
 
-def render_html(project: Project, env: jinja2.Environment, handout: Handout, clinic: Clinic,
-                locale: LocaleInfo, translations: Any, draft_reason: str | None = None) -> str:
+def render_html(
+    project: Project,
+    env: jinja2.Environment,
+    handout: Handout,
+    clinic: Clinic,
+    locale: LocaleInfo,
+    translations: Any,
+    draft_reason: str | None = None,
+) -> str:
     """The handout as one HTML document in ``locale``; ``translations`` records what it used."""
     from babel.dates import format_date
 
@@ -175,11 +213,19 @@ def render_html(project: Project, env: jinja2.Environment, handout: Handout, cli
     def tr(text: Text | None) -> Markup:
         if text is None:
             return Markup("")
-        translated = translations.pgettext(text.context, text.text) if text.context else translations.gettext(text.text)
+        translated = (
+            translations.pgettext(text.context, text.text)
+            if text.context
+            else translations.gettext(text.text)
+        )
         return to_html(translated, values)
 
     def plain(text: Text) -> str:
-        translated = translations.pgettext(text.context, text.text) if text.context else translations.gettext(text.text)
+        translated = (
+            translations.pgettext(text.context, text.text)
+            if text.context
+            else translations.gettext(text.text)
+        )
         return fill_placeholders(strip_markup(translated), values)
 
     def where(msgid: str, context: str | None) -> tuple[str, int | None]:
@@ -220,5 +266,3 @@ def render_html(project: Project, env: jinja2.Environment, handout: Handout, cli
 
 
 # -- PDF -------------------------------------------------------------------------------------------
-
-

@@ -61,8 +61,9 @@ class _GlyphWatch(logging.Handler):
             self.missing.append(str(args[0]) if args else record.getMessage())
 
 
-def html_to_pdf(project: Project, html: str, label: str, locale: LocaleInfo,
-                font_config: Any = None) -> RenderedPdf:
+def html_to_pdf(
+    project: Project, html: str, label: str, locale: LocaleInfo, font_config: Any = None
+) -> RenderedPdf:
     """Lay out and write one PDF in memory; refused URLs and missing glyphs are errors."""
     import weasyprint
 
@@ -75,22 +76,29 @@ def html_to_pdf(project: Project, html: str, label: str, locale: LocaleInfo,
     logger.addHandler(watch)
     try:
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            font_config=font_config, pdf_variant="pdf/ua-1", pdf_tags=True)
+            font_config=font_config, pdf_variant="pdf/ua-1", pdf_tags=True
+        )
         if document.metadata.attachments:
             raise RenderError(f"{label}: attachments are not allowed in handouts")
         data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
     except fatal as exc:
         url = fetcher.refused[-1] if fetcher.refused else str(exc)
-        raise RenderError(f"{label}: refused to fetch {url}: only files in assets/ or templates/ and data: URLs may be used") from None
+        raise RenderError(
+            f"{label}: refused to fetch {url}: only files in assets/ or templates/ and data: URLs may be used"
+        ) from None
     finally:
         logger.removeHandler(watch)
     if fetcher.refused:
-        raise RenderError(f"{label}: refused to fetch {fetcher.refused[0]}: only files in assets/ or templates/ and data: URLs may be used")
+        raise RenderError(
+            f"{label}: refused to fetch {fetcher.refused[0]}: only files in assets/ or templates/ and data: URLs may be used"
+        )
     if watch.missing:
         chars = "".join(dict.fromkeys(watch.missing))
         codes = " ".join(f"U+{ord(c):04X}" for c in chars)
         packages = " ".join(locale.font_packages)
-        raise RenderError(f"{label}: no font covers {chars!r} ({codes}); install the fonts ({packages}) with `apt-get install {packages}` or fix the text")
+        raise RenderError(
+            f"{label}: no font covers {chars!r} ({codes}); install the fonts ({packages}) with `apt-get install {packages}` or fix the text"
+        )
     return RenderedPdf(data, len(document.pages))
 
 

@@ -91,7 +91,9 @@ def _place(message: Message) -> tuple[str, str]:
     return handout, section
 
 
-def collect(root: Path, code: str, *, only_pending: bool = True, back_translate: bool = True) -> tuple[Catalog, list[Item]]:
+def collect(
+    root: Path, code: str, *, only_pending: bool = True, back_translate: bool = True
+) -> tuple[Catalog, list[Item]]:
     """Every entry of a locale that needs a reviewer (or all of them), in reading order."""
     root = Path(root)
     path = _existing_po(root, code)
@@ -107,8 +109,21 @@ def collect(root: Path, code: str, *, only_pending: bool = True, back_translate:
         key = _message_key(message)
         handout, section = _place(message)
         previous = message.previous_id[0] if message.previous_id else None
-        items.append(Item(len(items) + 1, key, handout, section, key[0], msgstr_text(message), state,
-                          message.lineno, previous, findings.get(key, []), approved=approval(message)))
+        items.append(
+            Item(
+                len(items) + 1,
+                key,
+                handout,
+                section,
+                key[0],
+                msgstr_text(message),
+                state,
+                message.lineno,
+                previous,
+                findings.get(key, []),
+                approved=approval(message),
+            )
+        )
     if back_translate:
         _add_back_translations(root, code, items)
     return catalog, items
@@ -118,7 +133,9 @@ def _existing_po(root: Path, code: str) -> Path:
     path = po_path(root / "locales", code)
     if not path.exists():
         known = ", ".join(sorted(p.parent.parent.name for p in (root / "locales").glob("*/LC_MESSAGES/*.po")))
-        raise ReviewError(f"there is no catalogue for '{code}' ({path.relative_to(root)}); known locales: {known}")
+        raise ReviewError(
+            f"there is no catalogue for '{code}' ({path.relative_to(root)}); known locales: {known}"
+        )
     return path
 
 
@@ -131,7 +148,7 @@ def _add_back_translations(root: Path, code: str, items: list[Item]) -> None:
         from handoutgen.mt.drafting import back_translate
 
         back = back_translate(texts, code, "en", project_dir=root)
-    except Exception:  # noqa: BLE001 - a missing or broken MT setup only drops this optional column
+    except Exception:
         return
     if not back:
         return
@@ -140,6 +157,7 @@ def _add_back_translations(root: Path, code: str, items: list[Item]) -> None:
 
 
 # -- the sheet -------------------------------------------------------------------------------------
+
 
 def word_diff(old: str, new: str) -> Markup:
     """The English change, word by word, as <del>/<ins>."""
@@ -160,7 +178,9 @@ def sheet_paths(root: Path, code: str) -> tuple[Path, Path, Path]:
     return folder / f"{code}.html", folder / f"{code}.pdf", folder / f"{code}.json"
 
 
-def write_sheet(root: Path, code: str, *, pdf: bool = True, everything: bool = False) -> tuple[list[Item], Path]:
+def write_sheet(
+    root: Path, code: str, *, pdf: bool = True, everything: bool = False
+) -> tuple[list[Item], Path]:
     """Write the review sheet (HTML, PDF) and the manifest of what it showed."""
     from handoutgen.project import Project
     from handoutgen.render.html import make_environment
@@ -176,14 +196,25 @@ def write_sheet(root: Path, code: str, *, pdf: bool = True, everything: bool = F
     groups: dict[str, list[Item]] = {}
     for item in items:
         groups.setdefault(item.handout, []).append(item)
-    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    manifest = {"locale": code, "generated": generated, "entries": {str(i.number): {
-        "msgid": i.key[0], "context": i.key[1], "digest": i.digest} for i in items}}
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    manifest = {
+        "locale": code,
+        "generated": generated,
+        "entries": {
+            str(i.number): {"msgid": i.key[0], "context": i.key[1], "digest": i.digest} for i in items
+        },
+    }
     sheet_id = hashlib.sha256(json.dumps(manifest["entries"], sort_keys=True).encode()).hexdigest()[:12]
     manifest["sheet"] = sheet_id
     page = env.get_template("review.html.j2").render(
-        locale=info, items=items, groups=groups, generated=generated, sheet_id=sheet_id,
-        po_file=po_path(Path("locales"), code).as_posix(), states=State)
+        locale=info,
+        items=items,
+        groups=groups,
+        generated=generated,
+        sheet_id=sheet_id,
+        po_file=po_path(Path("locales"), code).as_posix(),
+        states=State,
+    )
     html_path, pdf_path, json_path = sheet_paths(root, code)
     write_text_atomic(html_path, page)
     if pdf:
@@ -195,6 +226,7 @@ def write_sheet(root: Path, code: str, *, pdf: bool = True, everything: bool = F
 
 # -- approval --------------------------------------------------------------------------------------
 
+
 @dataclass
 class ApprovalPlan:
     approve: list[Item] = field(default_factory=list)
@@ -202,14 +234,22 @@ class ApprovalPlan:
     file_digest: str = ""  # the catalogue's bytes when the plan was made
 
 
-def plan_approval(root: Path, code: str, *, numbers: list[int] | None = None, handout: str | None = None,
-                  everything: bool = False) -> tuple[Catalog, ApprovalPlan]:
+def plan_approval(
+    root: Path,
+    code: str,
+    *,
+    numbers: list[int] | None = None,
+    handout: str | None = None,
+    everything: bool = False,
+) -> tuple[Catalog, ApprovalPlan]:
     """What an approval would do, checked against the sheet the reviewer saw."""
     root = Path(root).resolve()
     _existing_po(root, code)
     _, _, json_path = sheet_paths(root, code)
     if not json_path.exists():
-        raise ReviewError(f"no review sheet for '{code}'; run `generate.py review sheet {code}` and read it first")
+        raise ReviewError(
+            f"no review sheet for '{code}'; run `generate.py review sheet {code}` and read it first"
+        )
     manifest = read_sheet_record(json_path, root)
     digest = hashlib.sha256(po_path(root / "locales", code).read_bytes()).hexdigest()
     catalog, items = collect(root, code, back_translate=False)
@@ -228,7 +268,9 @@ def plan_approval(root: Path, code: str, *, numbers: list[int] | None = None, ha
             continue
         item.number = int(number)
         if item.digest != shown["digest"]:
-            plan.refused.append((item, "changed since the review sheet was made; regenerate the sheet and read it again"))
+            plan.refused.append(
+                (item, "changed since the review sheet was made; regenerate the sheet and read it again")
+            )
         elif item.state is State.MISSING:
             plan.refused.append((item, "has no translation"))
         elif item.blocked:
@@ -239,7 +281,9 @@ def plan_approval(root: Path, code: str, *, numbers: list[int] | None = None, ha
     if numbers:
         unknown = sorted(set(numbers) - {int(n) for n in manifest["entries"]})
         if unknown:
-            raise ReviewError(f"entries {', '.join(map(str, unknown))} are not on the review sheet for '{code}'")
+            raise ReviewError(
+                f"entries {', '.join(map(str, unknown))} are not on the review sheet for '{code}'"
+            )
     return catalog, plan
 
 
@@ -256,14 +300,23 @@ def read_sheet_record(path: Path, root: Path) -> dict:
         raise ReviewError(f"{shown}:{exc.lineno}: not valid JSON ({exc.msg}); {fix}") from None
     entries = manifest.get("entries") if isinstance(manifest, dict) else None
     if isinstance(manifest, dict) and manifest.get("locale") not in (None, path.stem):
-        raise ReviewError(f"{shown}: is the record of the '{manifest.get('locale')}' sheet, not '{path.stem}'; {fix}")
+        raise ReviewError(
+            f"{shown}: is the record of the '{manifest.get('locale')}' sheet, not '{path.stem}'; {fix}"
+        )
     if not isinstance(entries, dict):
         raise ReviewError(f"{shown}: has no 'entries' table; {fix}")
     for number, entry in entries.items():
-        if not (str(number).isdigit() and isinstance(entry, dict) and isinstance(entry.get("msgid"), str)
-                and isinstance(entry.get("digest"), str) and isinstance(entry.get("context"), (str, type(None)))):
-            raise ReviewError(f"{shown}: entry {str(number)[:20]!r} is damaged (needs a number with msgid, "
-                              f"context and digest); {fix}")
+        if not (
+            str(number).isdigit()
+            and isinstance(entry, dict)
+            and isinstance(entry.get("msgid"), str)
+            and isinstance(entry.get("digest"), str)
+            and isinstance(entry.get("context"), (str, type(None)))
+        ):
+            raise ReviewError(
+                f"{shown}: entry {str(number)[:20]!r} is damaged (needs a number with msgid, "
+                f"context and digest); {fix}"
+            )
     sheet_id = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:12]
     if "sheet" in manifest and manifest["sheet"] != sheet_id:
         raise ReviewError(f"{shown}: its entries do not match its own checksum (edited by hand?); {fix}")
@@ -274,18 +327,21 @@ def reviewer_name(raw: str | None) -> str:
     """The reviewer's name as recorded; an empty one is refused before anything is read or written."""
     name = " ".join((raw or "").split())
     if not name:
-        raise ReviewError("the reviewer's name is empty; pass --reviewer \"Full Name\"")
+        raise ReviewError('the reviewer\'s name is empty; pass --reviewer "Full Name"')
     return name
 
 
-def apply_approval(root: Path, code: str, catalog: Catalog, plan: ApprovalPlan, reviewer: str,
-                   today: dt.date | None = None) -> int:
+def apply_approval(
+    root: Path, code: str, catalog: Catalog, plan: ApprovalPlan, reviewer: str, today: dt.date | None = None
+) -> int:
     """Mark the planned entries reviewed by ``reviewer``; the file is replaced only if unchanged since read."""
     reviewer = reviewer_name(reviewer)
     path = po_path(Path(root) / "locales", code)
     with catalog_locks(Path(root), [code]):  # the same lock as `catalogs update` and `translate`
         if hashlib.sha256(path.read_bytes()).hexdigest() != plan.file_digest:
-            raise ReviewError(f"{path}: the catalogue changed while approving; nothing was written, run the command again")
+            raise ReviewError(
+                f"{path}: the catalogue changed while approving; nothing was written, run the command again"
+            )
         old, source = read_for_update(path)
         for item in plan.approve:
             message = catalog.get(item.key[0], context=item.key[1])
@@ -297,4 +353,3 @@ def apply_approval(root: Path, code: str, catalog: Catalog, plan: ApprovalPlan, 
 def describe_item(item: Item) -> str:
     english = item.english if len(item.english) <= 60 else item.english[:57] + "…"
     return f"  #{item.number} [{item.handout}, {item.section}] {item.state.value}: {english}"
-

@@ -61,7 +61,9 @@ def check_code(code: object) -> str:
     Every locale code given by a user (command line, ``clinic.yaml``, a file name) passes here
     before it becomes part of a path: an absolute path, ``..``, a ``/`` or a NUL never does."""
     if not isinstance(code, str) or not code:
-        raise CatalogError(f"{_shown(str(code or ''))} is not a locale code; use forms like es, vi, zh_Hans, pt_BR")
+        raise CatalogError(
+            f"{_shown(str(code or ''))} is not a locale code; use forms like es, vi, zh_Hans, pt_BR"
+        )
     if len(code) <= MAX_CODE_LENGTH and _CODE_RE.fullmatch(code):
         return code
     what = "is not a locale code"
@@ -72,8 +74,10 @@ def check_code(code: object) -> str:
             what += f" (did you mean {fixed}?)"
     elif any(mark in code for mark in ("/", "\\", "..", "\0")):
         what = "is a path, not a locale code"
-    raise CatalogError(f"{_shown(code)} {what}; use forms like es, vi, zh_Hans, pt_BR: "
-                       "a language, then optionally a script and a region, joined with _")
+    raise CatalogError(
+        f"{_shown(code)} {what}; use forms like es, vi, zh_Hans, pt_BR: "
+        "a language, then optionally a script and a region, joined with _"
+    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class LocaleInfo:
         return tuple(dict.fromkeys(FONT_PACKAGES.get(f, "fonts-noto-core") for f in self.fonts))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def locale_info(code: str) -> LocaleInfo:
     """Everything the renderer needs for one locale; unknown codes are a CatalogError."""
     from babel import Locale, UnknownLocaleError
@@ -116,7 +120,9 @@ def locale_info(code: str) -> LocaleInfo:
     try:
         locale = Locale.parse(babel_code)
     except (UnknownLocaleError, ValueError) as exc:
-        raise CatalogError(f"Babel does not know the locale '{code}'; use a CLDR code such as es, vi, zh_Hans") from exc
+        raise CatalogError(
+            f"Babel does not know the locale '{code}'; use a CLDR code such as es, vi, zh_Hans"
+        ) from exc
     plural = get_plural(locale)
     html_lang = _HTML_TAGS.get(code) or code.replace("_", "-")
     if code == PSEUDO_LOCALE:
@@ -128,7 +134,9 @@ def locale_info(code: str) -> LocaleInfo:
         rtl=locale.character_order == "right-to-left",
         fonts=_FONT_STACKS.get(code, _FONT_STACKS.get(locale.language, LATIN_FONTS)),
         hyphenation=_pyphen_language(locale),
-        display_name="English (pseudo)" if code == PSEUDO_LOCALE else (locale.get_display_name(locale) or code),
+        display_name="English (pseudo)"
+        if code == PSEUDO_LOCALE
+        else (locale.get_display_name(locale) or code),
         english_name="Pseudo-English" if code == PSEUDO_LOCALE else (locale.get_display_name("en") or code),
         plural_forms=plural.plural_forms,
     )

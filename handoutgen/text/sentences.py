@@ -13,8 +13,8 @@ clear message when it does not (see :func:`splitter_for`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from handoutgen.errors import Problem, TranslationError
 
@@ -24,11 +24,38 @@ Splitter = Callable[[str], list[str]]
 NO_SENTENCE_PUNCTUATION = frozenset({"th", "lo", "km", "my"})
 
 #: Words that end with a full stop without ending the sentence (lower case, no final dot).
-ABBREVIATIONS = frozenset({
-    "dr", "mr", "mrs", "ms", "st", "jr", "sr", "prof", "vs", "approx", "appt", "dept",
-    "e.g", "i.e", "a.m", "p.m", "no", "nos", "tel", "ext", "fig", "min", "hr", "hrs",
-    "sra", "dra", "ud", "uds",
-})
+ABBREVIATIONS = frozenset(
+    {
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "st",
+        "jr",
+        "sr",
+        "prof",
+        "vs",
+        "approx",
+        "appt",
+        "dept",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "no",
+        "nos",
+        "tel",
+        "ext",
+        "fig",
+        "min",
+        "hr",
+        "hrs",
+        "sra",
+        "dra",
+        "ud",
+        "uds",
+    }
+)
 
 _CLOSERS = "\"'”’»)]}*"
 _OPENERS = "\"'“‘«([{*¿¡"
@@ -112,10 +139,19 @@ def splitter_for(from_code: str, package_path: Path | None = None) -> Splitter:
     onnx = sorted((Path(package_path) / "minisbd").glob("*.onnx")) if package_path else []
     if not onnx:
         where = str(package_path) if package_path else from_code
-        raise TranslationError(problems=[Problem(where, None, (
-            f"no sentence splitter for '{from_code}': the project cannot split this language by "
-            "punctuation and the package ships no minisbd/*.onnx model; install a package that "
-            "includes its minisbd/ splitter (nothing will be downloaded)"))])
+        raise TranslationError(
+            problems=[
+                Problem(
+                    where,
+                    None,
+                    (
+                        f"no sentence splitter for '{from_code}': the project cannot split this language by "
+                        "punctuation and the package ships no minisbd/*.onnx model; install a package that "
+                        "includes its minisbd/ splitter (nothing will be downloaded)"
+                    ),
+                )
+            ]
+        )
     return _minisbd_splitter(onnx[0])
 
 
