@@ -1,0 +1,227 @@
+"""What each command does: one library call, then what to print and the exit code.
+
+Stage modules (and WeasyPrint, argostranslate) are imported inside the handlers, so ``--help`` is
+instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _sweep(root: Path) -> None:
+    """Remove temp files a killed run left beside the catalogues, outputs and caches."""
+    from handoutgen.fsutil import remove_leftovers
+
+    root = root.resolve()
+    for path in remove_leftovers([root / "locales", root / "build", root / ".cache"]):
+        _err(f"removed {path.relative_to(root)}, left by an interrupted run")
+
+
+def _build_options(args: argparse.Namespace):
+    from handoutgen.build.run import BuildOptions
+
+    return BuildOptions(
+        locales=tuple(args.locale or ()),
+        handouts=tuple(args.handout or ()),
+        write_html=args.html,
+        strict=args.strict,
+        final_only=args.final_only,
+        update_catalogs=not args.no_update,
+    )
+
+
+# -- handlers --------------------------------------------------------------------------------------
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from handoutgen.build.run import build_run
+
+    options = _build_options(args)
+    run = build_run(args.project, options, jobs=args.jobs, force=args.force, explain=args.explain)
+    if args.strict and run.waiting:
+        _err(f"error: {len(run.waiting)} locale(s) have sheets waiting for translation (--strict)")
+        return 1
+    if run.no_op or args.explain:
+        return 0
+    ready = [o for o in run.outcomes if o.path]
+    drafts = [o for o in ready if o.draft]
+    _err(
+        f"{len(ready)} PDF(s) in build/ ({len(run.rebuilt)} rebuilt, {run.up_to_date} already up to date; "
+        f"{len(drafts)} marked DRAFT), {len(run.failed)} failed"
+    )
+    return run.exit_code
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    _sweep(args.project)
+    from handoutgen.mt.drafting import translate_locale
+    from handoutgen.mt.packages import packages_dir
+
+    root = args.project.resolve()
+    result = translate_locale(
+        args.lang,
+        locales_dir=root / "locales",
+        project_dir=root,
+        packages=packages_dir(project_dir=root),
+        device=args.device,
+        progress=sys.stderr,
+    )
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
+    _err(result.summary())
+    return 0
+
+
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from handoutgen.mt.packages import list_packages, packages_dir
+
+    folder = packages_dir(project_dir=args.project.resolve())
+    packages = list_packages(folder)
+    for info in packages:
+        print(info)
+    if not packages:
+        _err(
+            f"no translation packages installed in {folder}; "
+            "install one with `generate.py models install FILE.argosmodel`"
+        )
+    return 0
+
+
+def cmd_models_install(args: argparse.Namespace) -> int:
+    from handoutgen.errors import TranslationError
+    from handoutgen.mt.packages import install_file, install_pair, packages_dir
+
+    folder = packages_dir(project_dir=args.project.resolve())
+    if len(args.what) == 1:
+        info = install_file(Path(args.what[0]), folder)
+    elif len(args.what) == 2:
+        info = install_pair(args.what[0], args.what[1], folder)
+    else:
+        raise TranslationError("give a .argosmodel file, or a language pair such as `en es`")
+    _err(f"installed {info} into {folder}")
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from handoutgen.build.watch import watch
+
+    options = _build_options(args)
+    watch(args.project, options, jobs=args.jobs, interval=args.interval, report=lambda line: _err(line))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Content, plain language (English), then every catalogue's translation checks, then every
+    sheet prepared exactly as the build prepares it (catalogue syntax and placeholders, template),
+    so a clean check means the build will not fail validation."""
+    from handoutgen.build.run import validate_sheets
+    from handoutgen.catalogs.store import plural_note, po_path
+    from handoutgen.checks.literacy import (
+        check_handouts,
+        load_literacy_config,
+        translations_from_catalog,
+    )
+
+    result = validate_sheets(args.project, tuple(args.locale or ()), strict=args.strict)
+    inputs = result.inputs
+    root = inputs.project.root
+    config = load_literacy_config(root / "literacy.yaml")
+    translations = {c: translations_from_catalog(cat) for c, cat in result.catalogs.items()}
+    report = check_handouts(inputs.handouts, config, root=root, translations=translations)
+    print(report.format_scores())
+    print(report.format_findings())
+    for code, catalog in result.catalogs.items():
+        findings = [f for fs in result.findings.get(code, {}).values() for f in fs]
+        for finding in findings:
+            print(finding)
+        note = plural_note(catalog, code)
+        if note:
+            print(f"note: {po_path(inputs.project.locales, code).relative_to(root)}: {note}")
+        _err(
+            f"{code}: {sum(f.severity == 'error' for f in findings)} translation errors, "
+            f"{sum(f.severity == 'warning' for f in findings)} warnings"
+        )
+    for line in result.errors:
+        _err(f"error: {line}")
+    for line in result.waiting:
+        _err(line)
+    failed = report.failed(args.strict) or result.failed(args.strict)
+    return 1 if failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from handoutgen.build.status import compute_status, format_table, write_index
+
+    inputs, rows = compute_status(args.project, tuple(args.locale or ()))
+    print(format_table(rows))
+    path = write_index(inputs, rows)
+    ready = sum(r.ready for r in rows)
+    _err(f"{ready} of {len(rows)} sheets ready to print; wrote {path.relative_to(inputs.project.root)}")
+    return 0
+
+
+def cmd_review_sheet(args: argparse.Namespace) -> int:
+    from handoutgen.review.sheets import write_sheet
+
+    items, path = write_sheet(args.project, args.lang, pdf=not args.no_pdf, everything=args.all)
+    blocked = sum(i.blocked for i in items)
+    _err(f"{len(items)} entries to review ({blocked} with errors); wrote {path} and its PDF and manifest")
+    return 0
+
+
+def cmd_review_approve(args: argparse.Namespace) -> int:
+    from handoutgen.errors import ReviewError
+    from handoutgen.review.sheets import (
+        apply_approval,
+        describe_item,
+        plan_approval,
+        reviewer_name,
+    )
+
+    reviewer_name(args.reviewer)  # refuse an empty name before reading anything
+    _sweep(args.project)
+    catalog, plan = plan_approval(
+        args.project, args.lang, numbers=args.entries or None, handout=args.handout, everything=args.all
+    )
+    for item, why in plan.refused:
+        _err(f"not approved: {describe_item(item).strip()}: {why}")
+    if not plan.approve:
+        _err("nothing to approve")
+        return 1 if plan.refused else 0
+    _err(f"will approve {len(plan.approve)} entries as reviewed by {args.reviewer}:")
+    for item in plan.approve:
+        _err(describe_item(item))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ReviewError("not approving without confirmation; run again with --yes")
+        if input("approve these? [y/N] ").strip().lower() not in ("y", "yes"):
+            _err("nothing approved")
+            return 1
+    count = apply_approval(args.project, args.lang, catalog, plan, args.reviewer)
+    _err(f"approved {count} entries; run `generate.py status` to see what is ready to print")
+    return 1 if plan.refused else 0
+
+
+def cmd_catalogs_update(args: argparse.Namespace) -> int:
+    _sweep(args.project)
+    from handoutgen.catalogs.store import update_catalogs
+
+    for report in update_catalogs(args.project, args.lang or None):
+        _err(report.summary())
+    return 0
+
+
+def cmd_catalogs_init(args: argparse.Namespace) -> int:
+    from handoutgen.catalogs.store import init_catalog
+
+    path = init_catalog(args.project, args.lang)
+    root = args.project.resolve()
+    _err(f"created {path.relative_to(root) if path.is_relative_to(root) else path}")
+    return 0
