@@ -58,7 +58,7 @@ def font_choices_digest() -> str:
     are installed or updated): cheap to read, and enough to know the fonts may have changed."""
     from handoutgen.text import locales
 
-    caches = []
+    caches: list[tuple[str, int]] = []
     for folder in ("/var/cache/fontconfig", str(Path.home() / ".cache" / "fontconfig")):
         if os.path.isdir(folder):
             caches.extend(
@@ -73,7 +73,7 @@ def environment_digest() -> str:
     read without importing WeasyPrint (a no-op build must stay cheap)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    versions = {"handoutgen": __version__}
+    versions: dict[str, object] = {"handoutgen": __version__}
     for package in ("weasyprint", "pydyf", "fonttools", "tinycss2"):
         try:
             versions[package] = version(package)

@@ -176,54 +176,66 @@ class Prepared:
 
 
 def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepared | Outcome:
-    """Everything up to the HTML; cheap (no WeasyPrint), so staleness can be decided per sheet."""
-    from handoutgen.build.manifest import entries_digest, fonts_digest, handout_digest
-
+    """Everything up to the HTML; cheap (no WeasyPrint), so staleness can be decided per sheet.
+    A sheet that cannot be prepared comes back as an Outcome saying why."""
     outcome = Outcome(job)
     try:
-        locale = locale_info(job.locale)
-        handout = inputs.handout(job.handout_id)
-        translations = inputs.translations(locale)
-        html = render_html(inputs.project, env, handout, inputs.clinic, locale, translations)
-        lookup = translations.lookup
-        outcome.used = dict(lookup.used)
-        if lookup.missing:  # never a sheet that mixes languages: it waits for its translation
-            outcome.waiting = len(lookup.missing)
-            return outcome
-        findings = inputs.findings(locale)
-        reason = draft_reason(lookup, findings)
-        if options.strict:
-            warned = [k for k in lookup.used if any(f.severity == "warning" for f in findings.get(k, ()))]
-            if warned:
-                raise HandoutError(
-                    f"{job.label}: {len(warned)} entries have check warnings (--strict); "
-                    f"see `generate.py check -l {job.locale}`"
-                )
-        if reason:
-            outcome.draft = reason
-            if options.final_only:
-                outcome.warnings.append(f"{job.label}: skipped (--final-only): {reason}")
-                return outcome
-            html = render_html(
-                inputs.project, env, handout, inputs.clinic, locale, translations, draft_reason=reason
-            )
-        parts = {
-            "content": handout_digest(handout),
-            "translations": entries_digest(lookup, getattr(translations, "catalog", None), findings),
-            **inputs.shared_parts(),
-            "fonts": fonts_digest(locale.fonts),
-            "html": hashlib.sha256(html.encode()).hexdigest()[:20],
-        }
-        return Prepared(job, html, parts, handout.pages, handout.source.name, locale.fonts, outcome)
+        return _prepare(inputs, job, options, env, outcome)
     except HandoutError as exc:
         outcome.error, outcome.error_code = str(exc), exc.exit_code
-        return outcome
     except (jinja2.TemplateError, RecursionError, UnicodeDecodeError) as exc:
-        outcome.error, outcome.error_code = (
-            str(template_problem(exc, inputs.project.root)),
-            TemplateError.exit_code,
-        )
+        outcome.error = str(template_problem(exc, inputs.project.root))
+        outcome.error_code = TemplateError.exit_code
+    return outcome
+
+
+def _prepare(inputs: Inputs, job: Job, options: BuildOptions, env, outcome: Outcome) -> Prepared | Outcome:
+    locale = locale_info(job.locale)
+    handout = inputs.handout(job.handout_id)
+    translations = inputs.translations(locale)
+    html = render_html(inputs.project, env, handout, inputs.clinic, locale, translations)
+    lookup = translations.lookup
+    outcome.used = dict(lookup.used)
+    if lookup.missing:  # never a sheet that mixes languages: it waits for its translation
+        outcome.waiting = len(lookup.missing)
         return outcome
+    findings = inputs.findings(locale)
+    if options.strict:
+        _refuse_warnings(job, lookup, findings)
+    reason = draft_reason(lookup, findings)
+    if reason:
+        outcome.draft = reason
+        if options.final_only:
+            outcome.warnings.append(f"{job.label}: skipped (--final-only): {reason}")
+            return outcome
+        html = render_html(
+            inputs.project, env, handout, inputs.clinic, locale, translations, draft_reason=reason
+        )
+    parts = _key_parts(inputs, handout, locale, translations, findings, html)
+    return Prepared(job, html, parts, handout.pages, handout.source.name, locale.fonts, outcome)
+
+
+def _refuse_warnings(job: Job, lookup, findings: dict) -> None:
+    """--strict: a sheet using an entry with a check warning is an error."""
+    warned = [k for k in lookup.used if any(f.severity == "warning" for f in findings.get(k, ()))]
+    if warned:
+        raise HandoutError(
+            f"{job.label}: {len(warned)} entries have check warnings (--strict); "
+            f"see `generate.py check -l {job.locale}`"
+        )
+
+
+def _key_parts(inputs: Inputs, handout, locale: LocaleInfo, translations, findings: dict, html: str) -> dict:
+    """What can change this sheet's bytes, hashed: its staleness key (see build/manifest.py)."""
+    from handoutgen.build.manifest import entries_digest, fonts_digest, handout_digest
+
+    return {
+        "content": handout_digest(handout),
+        "translations": entries_digest(translations.lookup, getattr(translations, "catalog", None), findings),
+        **inputs.shared_parts(),
+        "fonts": fonts_digest(locale.fonts),
+        "html": hashlib.sha256(html.encode()).hexdigest()[:20],
+    }
 
 
 def template_problem(exc: Exception, root: Path) -> Problem:
@@ -652,7 +664,8 @@ def describe(outcome: Outcome, root: Path, index: int, total: int) -> str:
     if outcome.path is None:
         return f"{prefix} " + "; ".join(outcome.warnings)
     rel = os.path.relpath(outcome.path, root)
-    line = f"{prefix} {rel}: {outcome.pages} page{'s' if outcome.pages != 1 else ''}, {outcome.size // 1024} KiB, {outcome.seconds:.1f} s"
+    pages = f"{outcome.pages} page{'s' if outcome.pages != 1 else ''}"
+    line = f"{prefix} {rel}: {pages}, {outcome.size // 1024} KiB, {outcome.seconds:.1f} s"
     if outcome.draft:
         line += f" (DRAFT: {outcome.draft})"
     for warning in outcome.warnings:

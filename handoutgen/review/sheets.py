@@ -197,15 +197,8 @@ def write_sheet(
     for item in items:
         groups.setdefault(item.handout, []).append(item)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    manifest = {
-        "locale": code,
-        "generated": generated,
-        "entries": {
-            str(i.number): {"msgid": i.key[0], "context": i.key[1], "digest": i.digest} for i in items
-        },
-    }
-    sheet_id = hashlib.sha256(json.dumps(manifest["entries"], sort_keys=True).encode()).hexdigest()[:12]
-    manifest["sheet"] = sheet_id
+    manifest = sheet_record(code, items, generated)
+    sheet_id = manifest["sheet"]
     page = env.get_template("review.html.j2").render(
         locale=info,
         items=items,
@@ -222,6 +215,14 @@ def write_sheet(
         write_bytes_atomic(pdf_path, rendered.data)
     write_text_atomic(json_path, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
     return items, html_path
+
+
+def sheet_record(code: str, items: list[Item], generated: str) -> dict:
+    """What the sheet showed, entry by entry, with a checksum of the entries: `review approve`
+    approves only what is on it, unchanged."""
+    entries = {str(i.number): {"msgid": i.key[0], "context": i.key[1], "digest": i.digest} for i in items}
+    sheet_id = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:12]
+    return {"locale": code, "generated": generated, "entries": entries, "sheet": sheet_id}
 
 
 # -- approval --------------------------------------------------------------------------------------
@@ -258,24 +259,13 @@ def plan_approval(
         raise ReviewError("say what to approve: entry numbers from the sheet, --handout ID, or --all")
     plan = ApprovalPlan(file_digest=digest)
     for number, shown in sorted(manifest["entries"].items(), key=lambda kv: int(kv[0])):
-        key = (shown["msgid"], shown["context"])
-        item = current.get(key)
-        if numbers and int(number) not in numbers:
-            continue
-        if item is None:
-            continue  # already reviewed since, or gone from the catalogue
-        if handout and item.handout != handout:
-            continue
+        item = current.get((shown["msgid"], shown["context"]))
+        if item is None or (numbers and int(number) not in numbers) or (handout and item.handout != handout):
+            continue  # not asked for, or reviewed since, or gone from the catalogue
         item.number = int(number)
-        if item.digest != shown["digest"]:
-            plan.refused.append(
-                (item, "changed since the review sheet was made; regenerate the sheet and read it again")
-            )
-        elif item.state is State.MISSING:
-            plan.refused.append((item, "has no translation"))
-        elif item.blocked:
-            errors = "; ".join(f"{f.check}: {f.message}" for f in item.findings if f.severity == "error")
-            plan.refused.append((item, f"fails an error-level check ({errors})"))
+        why = _refusal(item, shown)
+        if why:
+            plan.refused.append((item, why))
         else:
             plan.approve.append(item)
     if numbers:
@@ -285,6 +275,18 @@ def plan_approval(
                 f"entries {', '.join(map(str, unknown))} are not on the review sheet for '{code}'"
             )
     return catalog, plan
+
+
+def _refusal(item: Item, shown: dict) -> str | None:
+    """Why an entry on the sheet cannot be approved now, if it cannot."""
+    if item.digest != shown["digest"]:
+        return "changed since the review sheet was made; regenerate the sheet and read it again"
+    if item.state is State.MISSING:
+        return "has no translation"
+    if item.blocked:
+        errors = "; ".join(f"{f.check}: {f.message}" for f in item.findings if f.severity == "error")
+        return f"fails an error-level check ({errors})"
+    return None
 
 
 def read_sheet_record(path: Path, root: Path) -> dict:
@@ -334,7 +336,8 @@ def reviewer_name(raw: str | None) -> str:
 def apply_approval(
     root: Path, code: str, catalog: Catalog, plan: ApprovalPlan, reviewer: str, today: dt.date | None = None
 ) -> int:
-    """Mark the planned entries reviewed by ``reviewer``; the file is replaced only if unchanged since read."""
+    """Mark the planned entries reviewed by ``reviewer``; the file is replaced only if unchanged
+    since it was read."""
     reviewer = reviewer_name(reviewer)
     path = po_path(Path(root) / "locales", code)
     with catalog_locks(Path(root), [code]):  # the same lock as `catalogs update` and `translate`
@@ -345,7 +348,8 @@ def apply_approval(
         old, source = read_for_update(path)
         for item in plan.approve:
             message = catalog.get(item.key[0], context=item.key[1])
-            mark_reviewed(message, reviewer, today or dt.date.today())
+            if message is not None:  # planned from this very catalogue: always there
+                mark_reviewed(message, reviewer, today or dt.date.today())
         write_changes(path, catalog, old, source)
     return len(plan.approve)
 
