@@ -1,4 +1,5 @@
-"""Where a project's files are and what may be read: its folders, the symlink guard, and the rule for URLs in templates, stylesheets and the logo (only the project's own assets/ and templates/, and data: URLs)."""
+"""Where a project's files are, and the guard that keeps every read inside it: a symlink in the
+project that leads outside is refused, naming it, before anything is read."""
 
 from __future__ import annotations
 
@@ -126,8 +127,8 @@ def refuse_outside_links(root: Path, paths: list[Path] | None = None) -> None:
                     _shown(link, root),
                     None,
                     (
-                        f"is a symlink to {target}, outside the project; nothing outside the project is read, so "
-                        "copy the file into the project instead of linking to it"
+                        f"is a symlink to {target}, outside the project; nothing outside the project is "
+                        "read, so copy the file into the project instead of linking to it"
                     ),
                 )
                 for link, target in found

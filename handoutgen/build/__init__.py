@@ -1,1 +1,2 @@
-"""The build: what is stale and why, worker processes, the manifest, readiness (status) and watch mode."""
+"""The build: what is stale and why, worker processes, the manifest, readiness (status) and watch
+mode."""

@@ -1,1 +1,2 @@
-"""gettext catalogues: extraction into the template, reading and writing .po files that keep work, entry states, lookups for rendering."""
+"""gettext catalogues: extraction into the template, .po files read strictly and written keeping
+every unchanged line, entry states, lookups for rendering."""

@@ -1,1 +1,2 @@
-"""The English content and the clinic's settings: YAML read with file and line, the handout schema, inline markup."""
+"""The English content and the clinic's settings: YAML read with file and line, the handout
+schema, inline markup."""

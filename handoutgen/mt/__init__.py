@@ -1,1 +1,2 @@
-"""Machine-translated drafts, offline: argostranslate packages (install, list, load) and drafting a catalogue's missing entries."""
+"""Machine-translated drafts, offline: argostranslate packages (install, list, load) and drafting a
+catalogue's missing entries."""

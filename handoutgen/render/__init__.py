@@ -1,1 +1,2 @@
-"""Rendering one sheet: Jinja2 templates to HTML, then WeasyPrint (locked down to the project's files) to a tagged PDF."""
+"""One sheet rendered: Jinja2 templates to HTML, stylesheets checked, then WeasyPrint (reading
+only the project's files) to a tagged PDF."""

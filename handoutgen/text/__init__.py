@@ -1,1 +1,2 @@
-"""Text that every stage reads the same way: sentences, locales (codes, scripts, fonts, plural forms). Pure functions, no I/O."""
+"""Text every stage reads the same way: sentences, numbers, locales (codes, scripts, fonts,
+plural forms). Pure functions, no I/O."""
