@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from handoutgen.build.run import BuildOptions, build_run  # noqa: E402
+from handoutgen.build.run import BuildOptions, build_run
 
 PARTS = ("handouts", "templates", "assets", "locales", "clinic.yaml", "babel.cfg", "glossary.yaml")
 
@@ -99,7 +99,8 @@ def main_figures(jobs: int) -> None:
         print(f"machine: {os.cpu_count()} cores, {jobs} worker processes")
         print(f"full cold build: {count} PDFs in {cold:.2f} s")
         print(
-            f"WeasyPrint floor: {floor:.2f} s for {rendered} PDFs in one process; floor/cores = {floor / jobs:.2f} s"
+            f"WeasyPrint floor: {floor:.2f} s for {rendered} PDFs in one process; "
+            f"floor/cores = {floor / jobs:.2f} s"
         )
         print(f"ratio build / (floor / cores): {cold / (floor / jobs):.2f}  (target <= 1.2)")
         print(
@@ -111,7 +112,8 @@ def main_figures(jobs: int) -> None:
         )
         peak = max(run.worker_maxrss_kib.values()) if run.worker_maxrss_kib else 0
         print(
-            f"peak memory per worker: {peak / 1024:.0f} MiB (max RSS over {len(run.worker_maxrss_kib)} workers)"
+            f"peak memory per worker: {peak / 1024:.0f} MiB "
+            f"(max RSS over {len(run.worker_maxrss_kib)} workers)"
         )
 
 
@@ -128,7 +130,7 @@ def generated_project(dest: Path, handouts: int) -> Path:
 
 def scaling(jobs: int, sizes: list[int]) -> None:
     print("scaling (generated handouts × 6 locales, cold build):")
-    previous = None
+    previous, prev_size = None, 0
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = generated_project(Path(tmp) / "project", size)

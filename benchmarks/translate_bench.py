@@ -13,6 +13,7 @@ Nothing here touches the network.
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import resource
 import subprocess
@@ -25,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import argos_fixture  # noqa: E402
-from babel.messages.catalog import Catalog  # noqa: E402
+import argos_fixture
+from babel.messages.catalog import Catalog
 
-from handoutgen.catalogs.store import load_catalog, po_path, pot_path, save_catalog  # noqa: E402
-from handoutgen.mt import drafting as translate  # noqa: E402
+from handoutgen.catalogs.store import load_catalog, po_path, pot_path, save_catalog
+from handoutgen.mt import drafting as translate
 from handoutgen.mt import packages as models
 
 MEDICINES = [
@@ -126,7 +127,7 @@ def main() -> None:
         if args.threads:
             compare_threads(engine.package, texts)
 
-        quiet = open("/dev/null", "w")
+        quiet = io.StringIO()
         first = translate.translate_locale(
             "es", locales_dir=work / "project" / "locales", packages=packages, engine=engine, progress=quiet
         )
@@ -147,7 +148,8 @@ def main() -> None:
     _, peak_py = tracemalloc.get_traced_memory()
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"peak memory: {peak_rss:.0f} MiB resident (ru_maxrss), {peak_py / 2**20:.1f} MiB Python heap (tracemalloc)"
+        f"peak memory: {peak_rss:.0f} MiB resident (ru_maxrss), "
+        f"{peak_py / 2**20:.1f} MiB Python heap (tracemalloc)"
     )
 
 

@@ -55,7 +55,8 @@ def test_nothing_changed_is_a_no_op_that_imports_no_weasyprint(built: Path) -> N
     code = (
         "import sys; from handoutgen.build.run import BuildOptions, build_run; "
         f"r = build_run({str(built)!r}, BuildOptions(locales={LOCALES!r}), report=lambda l: None); "
-        "assert r.no_op, r; assert 'weasyprint' not in sys.modules; assert 'argostranslate' not in sys.modules"
+        "assert r.no_op, r; assert 'weasyprint' not in sys.modules; "
+        "assert 'argostranslate' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 

@@ -323,7 +323,6 @@ def test_catalogue_writers_share_one_lock(repo: Path) -> None:
     """While a lock holder writes, `catalogs update` waits (and says so) instead of interleaving."""
     from handoutgen.catalogs.store import catalog_locks
 
-    lines: list[str] = []
     done = threading.Event()
 
     def hold() -> None:

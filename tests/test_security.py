@@ -242,7 +242,7 @@ def test_a_symlink_that_stays_inside_the_project_is_fine(project: Path) -> None:
 def test_files_digest_refuses_an_outside_link(project: Path, outside: Path) -> None:
     (project / "assets" / "evil.png").symlink_to(outside / "secret.png")
     with pytest.raises(ContentError, match="assets/evil.png: is a symlink to"):
-        files_digest([p for p in (project / "assets").rglob("*")], project)
+        files_digest(list((project / "assets").rglob("*")), project)
     assert files_digest([project / "assets" / "logo.svg"], project)
 
 
