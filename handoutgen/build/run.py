@@ -401,16 +401,10 @@ class BuildRun:
 
 
 def build(
-    root: Path,
-    options: BuildOptions,
-    report: Callable[[str], None] | None = None,
-    *,
-    jobs: int | None = None,
-    force: bool = False,
-    explain: bool = False,
+    root: Path, options: BuildOptions, report: Callable[[str], None] | None = None, **run_options: Any
 ) -> list[Outcome]:
-    """Build every stale PDF (all with ``force``) in ``jobs`` worker processes."""
-    return build_run(root, options, report, jobs=jobs, force=force, explain=explain).outcomes
+    """The outcomes of :func:`build_run` (same options: ``jobs``, ``force``, ``explain``)."""
+    return build_run(root, options, report, **run_options).outcomes
 
 
 def build_run(
