@@ -1,4 +1,6 @@
-"""Files a sheet may use, and what they refer to: the URL rule for templates, stylesheets and the logo (only the project's assets/ and templates/, and data: URLs that refer to nothing outside), image kinds, and the references inside an SVG or a stylesheet."""
+"""Files a sheet may use, and what they refer to: the URL rule for templates, stylesheets and the logo
+(only the project's assets/ and templates/, and data: URLs that refer to nothing outside), image kinds,
+and the references inside an SVG or a stylesheet."""
 
 from __future__ import annotations
 
@@ -6,11 +8,15 @@ import base64
 import binascii
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from handoutgen.errors import (
     display,
 )
+
+if TYPE_CHECKING:
+    from xml.parsers.expat import XMLParserType
 
 #: How a refused reference is fixed; said by every error about one.
 ALLOWED_URLS = (
@@ -172,7 +178,7 @@ def image_kind(head: bytes) -> str | None:
 class SvgError(ValueError):
     """An SVG that is not well-formed XML, with the line where the parser stopped."""
 
-    def __init__(self, line: int | None, message: str):
+    def __init__(self, line: int | None, message: str) -> None:
         super().__init__(message)
         self.line = line
 
@@ -188,40 +194,51 @@ def svg_references(data: bytes) -> list[tuple[int, str]]:
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    found: list[tuple[int, str]] = []
-    styles: list[list] = []  # open <style> elements: [first line, text]
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        line = parser.CurrentLineNumber
-        for attribute, value in attributes.items():
-            if attribute.rsplit(" ", 1)[-1] in ("href", "src"):
-                found.append((line, value.strip()))
-            elif "(" in value or "\\" in value:
-                found.extend((line + row - 1, ref) for row, _, ref in css_references(value))
-        if name.rsplit(" ", 1)[-1] == "style":
-            styles.append([line, ""])
-
-    def text(chunk: str) -> None:
-        if styles:
-            styles[-1][1] += chunk
-
-    def end(name: str) -> None:
-        if name.rsplit(" ", 1)[-1] == "style" and styles:
-            line, css = styles.pop()
-            found.extend((line + row - 1, ref) for row, _, ref in css_references(css))
-
-    def instruction(target: str, body: str) -> None:
-        if target.lower() == "xml-stylesheet":
-            match = re.search(r"""href\s*=\s*(["'])(.*?)\1""", body, re.DOTALL)
-            found.append((parser.CurrentLineNumber, match.group(2).strip() if match else body.strip()))
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.ProcessingInstructionHandler = instruction
+    references = _SvgReferences(parser)
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         where = f"line {exc.lineno}, column {exc.offset + 1}"
         raise SvgError(exc.lineno, f"{expat.ErrorString(exc.code)} ({where})") from None
-    return found
+    return references.found
+
+
+class _SvgReferences:
+    """The expat callbacks of :func:`svg_references`, collecting into ``found`` as the parser goes:
+    a reference's line is known only while the parser stands on it, and a ``<style>`` element's CSS
+    arrives in pieces, so it is gathered until the element ends and then read from its first line."""
+
+    def __init__(self, parser: XMLParserType) -> None:
+        self.parser = parser
+        self.found: list[tuple[int, str]] = []
+        self.styles: list[tuple[int, list[str]]] = []  # open <style> elements: first line, text so far
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+        parser.ProcessingInstructionHandler = self.instruction
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        line = self.parser.CurrentLineNumber
+        for attribute, value in attributes.items():
+            if attribute.rsplit(" ", 1)[-1] in ("href", "src"):
+                self.found.append((line, value.strip()))
+            elif "(" in value or "\\" in value:
+                self.found.extend((line + row - 1, ref) for row, _, ref in css_references(value))
+        if name.rsplit(" ", 1)[-1] == "style":
+            self.styles.append((line, []))
+
+    def text(self, chunk: str) -> None:
+        if self.styles:
+            self.styles[-1][1].append(chunk)
+
+    def end(self, name: str) -> None:
+        if name.rsplit(" ", 1)[-1] == "style" and self.styles:
+            line, chunks = self.styles.pop()
+            self.found.extend((line + row - 1, ref) for row, _, ref in css_references("".join(chunks)))
+
+    def instruction(self, target: str, body: str) -> None:
+        if target.lower() == "xml-stylesheet":
+            match = re.search(r"""href\s*=\s*(["'])(.*?)\1""", body, re.DOTALL)
+            self.found.append(
+                (self.parser.CurrentLineNumber, match.group(2).strip() if match else body.strip())
+            )

@@ -1,2 +1,2 @@
-"""One sheet rendered: Jinja2 templates to HTML, stylesheets checked, then WeasyPrint (reading
-only the project's files) to a tagged PDF."""
+"""Rendering one sheet: Jinja2 templates to HTML, then WeasyPrint (locked down to the project's files)
+to a tagged PDF."""

@@ -1,4 +1,5 @@
-"""Stylesheets checked before rendering: every rule WeasyPrint would drop, and every URL, is an error at its line."""
+"""Stylesheets checked before rendering: every rule WeasyPrint would drop, and every URL, is an error at
+its line."""
 
 from __future__ import annotations
 
@@ -48,22 +49,7 @@ def check_stylesheets(project: Project) -> list[HandoutError]:
             )
             continue
         url = urljoin(base, path.name)
-        for line, _column, written in css_references(text):
-            try:
-                reason = url_refusal(urljoin(url, written.strip()), roots)
-            except ValueError:
-                reason = "is not a valid URL"
-            if reason:
-                refused.append(
-                    Problem(
-                        shown,
-                        line,
-                        (
-                            f"refused to fetch {shown_url(written)}, which {reason}; {ALLOWED_URLS} (copy the file into "
-                            "assets/ and refer to it as ../assets/NAME, or remove the rule)"
-                        ),
-                    )
-                )
+        refused.extend(_refused_urls(text, url, shown, roots))
         invalid.extend(_dropped_by_weasyprint(text, url, shown))
     errors: list[HandoutError] = []
     if invalid:
@@ -71,6 +57,29 @@ def check_stylesheets(project: Project) -> list[HandoutError]:
     if refused:
         errors.append(RenderError(problems=refused))
     return errors
+
+
+def _refused_urls(text: str, url: str, shown: str, roots: tuple[Path, ...]) -> list[Problem]:
+    """Every URL in the sheet at ``url`` that the renderer would refuse at render time, found now so
+    that it is said at its line, with the way to fix it, rather than as a failed build."""
+    refused: list[Problem] = []
+    for line, _column, written in css_references(text):
+        try:
+            reason = url_refusal(urljoin(url, written.strip()), roots)
+        except ValueError:
+            reason = "is not a valid URL"
+        if reason:
+            refused.append(
+                Problem(
+                    shown,
+                    line,
+                    (
+                        f"refused to fetch {shown_url(written)}, which {reason}; {ALLOWED_URLS} (copy the "
+                        "file into assets/ and refer to it as ../assets/NAME, or remove the rule)"
+                    ),
+                )
+            )
+    return refused
 
 
 def validate_stylesheets(project: Project) -> None:
@@ -90,6 +99,32 @@ def _dropped_by_weasyprint(text: str, url: str, shown: str) -> list[Problem]:
     plainly: WeasyPrint then reads the rest of the sheet as part of that rule, and what it logs from
     there on is a consequence. Nothing is fetched: an ``@import`` gets an empty sheet (URLs were judged
     before, and every sheet in templates/ is checked on its own)."""
+    messages = _weasyprint_warnings(text, url)
+    unclosed, stray = _unbalanced(text)
+    problems = _unbalanced_problems(shown, unclosed, stray)
+    first_unclosed = min((line for line, _, _ in unclosed), default=None)
+    for line, what, column in _located_warnings(messages, text):
+        if first_unclosed is not None and (line is None or line >= first_unclosed):
+            continue  # read as part of a rule never closed: said above
+        if line in stray:
+            continue  # the rule a stray } swallowed: said above
+        problems.append(
+            Problem(
+                shown,
+                line,
+                (
+                    f"WeasyPrint drops this: {what.rstrip('. ')}{column}; fix the CSS (a misspelt property, "
+                    "a missing ; or }, an invalid value or selector) so that the printed sheet uses it"
+                ),
+            )
+        )
+    return problems
+
+
+def _weasyprint_warnings(text: str, url: str) -> list[str]:
+    """WeasyPrint says what it drops from a sheet only in its log, so the log is listened to while it
+    reads the sheet. Its fetcher is replaced by one giving every ``@import`` an empty sheet: nothing is
+    read from anywhere while checking."""
     import weasyprint
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -107,14 +142,19 @@ def _dropped_by_weasyprint(text: str, url: str, shown: str) -> list[Problem]:
     finally:
         logger.removeHandler(records)
         logger.setLevel(level)
-    unclosed, stray = _unbalanced(text)
+    return records.messages
+
+
+def _unbalanced_problems(shown: str, unclosed: list[tuple[int, str, str]], stray: list[int]) -> list[Problem]:
+    """A bracket never closed, or a ``}`` closing nothing, said plainly: WeasyPrint's own warnings
+    about them name only what it then swallowed, far from the mistake."""
     problems = [
         Problem(
             shown,
             line,
             (
-                f"this {opener} is never closed, so WeasyPrint reads everything after it as part of this rule and "
-                f"drops it; add the missing {closer}"
+                f"this {opener} is never closed, so WeasyPrint reads everything after it as part of this "
+                f"rule and drops it; add the missing {closer}"
             ),
         )
         for line, opener, closer in unclosed
@@ -124,15 +164,22 @@ def _dropped_by_weasyprint(text: str, url: str, shown: str) -> list[Problem]:
             shown,
             line,
             (
-                "this } closes no rule, so WeasyPrint reads it as the start of the next rule's selector and drops "
-                "that rule; remove it"
+                "this } closes no rule, so WeasyPrint reads it as the start of the next rule's selector and "
+                "drops that rule; remove it"
             ),
         )
         for line in stray
     )
-    first_unclosed = min((line for line, _, _ in unclosed), default=None)
+    return problems
+
+
+def _located_warnings(messages: list[str], text: str) -> list[tuple[int | None, str, str]]:
+    """(line, what, column note) of each warning that is a mistake in the sheet, its quoted CSS cut short.
+    Most warnings give their line and column; one about a selector gives neither, so its line is that
+    of the rule whose selector it quotes (the sheet's rules are read only when such a warning comes)."""
     preludes: list[tuple[int, str]] | None = None
-    for message in records.messages:
+    located: list[tuple[int | None, str, str]] = []
+    for message in messages:
         if any(harmless in message for harmless in _HARMLESS_CSS_WARNINGS):
             continue
         location = _LOCATION_RE.search(message)
@@ -143,23 +190,9 @@ def _dropped_by_weasyprint(text: str, url: str, shown: str) -> list[Problem]:
             if preludes is None:
                 preludes = _rule_preludes(text)
             line, what = _rule_line(message, preludes), message
-        if first_unclosed is not None and (line is None or line >= first_unclosed):
-            continue  # read as part of a rule never closed: said above
-        if line in stray:
-            continue  # the rule a stray } swallowed: said above
-        what = _QUOTED_RE.sub(r"\1\2…\1", " ".join(what.split()))
         column = f" (column {location.group(2)})" if location else ""
-        problems.append(
-            Problem(
-                shown,
-                line,
-                (
-                    f"WeasyPrint drops this: {what.rstrip('. ')}{column}; fix the CSS (a misspelt property, a missing ; "
-                    "or }, an invalid value or selector) so that the printed sheet uses it"
-                ),
-            )
-        )
-    return problems
+        located.append((line, _QUOTED_RE.sub(r"\1\2…\1", " ".join(what.split())), column))
+    return located
 
 
 def _unbalanced(text: str) -> tuple[list[tuple[int, str, str]], list[int]]:

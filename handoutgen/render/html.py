@@ -37,11 +37,13 @@ class ProjectLoader(jinja2.FileSystemLoader):
     """Templates from ``templates/`` only: a template that is (or sits under) a symlink leading out
     of the project is refused, naming it, instead of being read."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project) -> None:
         super().__init__(str(project.templates))
         self.project = project
 
-    def get_source(self, environment: jinja2.Environment, template: str):
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         # checked before anything is opened: FileSystemLoader itself follows symlinks anywhere
         pieces = jinja2.loaders.split_template_path(template)  # refuses ".." in the name
         path = self.project.templates.joinpath(*pieces)
@@ -54,8 +56,8 @@ class ProjectLoader(jinja2.FileSystemLoader):
                         str(shown),
                         None,
                         (
-                            f"leads to {real}, outside the project (a symlink); templates are read only from the "
-                            "project's templates/ folder: copy the file there instead of linking to it"
+                            f"leads to {real}, outside the project (a symlink); templates are read only from "
+                            "the project's templates/ folder: copy the file there instead of linking to it"
                         ),
                     )
                 ]
@@ -97,11 +99,11 @@ class SourceLabels:
         return singular if n == 1 else plural
 
 
-def install_translations(
-    env: jinja2.Environment,
-    translations: Any,
-    where: Callable[[str, str | None], tuple[str, int | None]] | None = None,
-) -> None:
+#: Where the entry for a template string is (its file, and its line when known), for error messages.
+Where = Callable[[str, str | None], tuple[str, int | None]]
+
+
+def install_translations(env: jinja2.Environment, translations: Any, where: Where | None = None) -> None:
     """Make ``_()``, ``gettext`` and ``{% trans %}`` in templates use ``translations``, escaped.
 
     Jinja's own newstyle gettext marks the *translated* string as safe markup before %-formatting
@@ -111,42 +113,34 @@ def install_translations(
     (``100%``, ``%(pgae)s``) is a CatalogError naming the entry (``where`` gives its file and line),
     not a traceback.
     """
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} calls gettext(s, **vars)
+    env.globals.update(_escaping_gettext(translations, where or _in_template))
 
-    def fill(msgid: str, context: str | None, translated: str, variables: dict[str, Any]) -> Markup:
-        try:
-            return escape(translated) % variables
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
-            names = ", ".join(f"%({name})s" for name in variables if name not in ("num", "context")) or "none"
-            file, line = where(msgid, context) if where else (f"templates/{TEMPLATE}", None)
-            raise CatalogError(
-                problems=[
-                    Problem(
-                        file,
-                        line,
-                        (
-                            f"the translation of {msgid!r} ({translated!r}) does not fit its %-variables "
-                            f"({type(exc).__name__}: {exc}); use exactly the English's variables ({names}) and write a "
-                            "literal percent sign as %%"
-                        ),
-                    )
-                ]
-            ) from None
+
+def _in_template(msgid: str, context: str | None) -> tuple[str, int | None]:
+    """Without a catalogue to point into, a template string's entry is the template itself."""
+    return f"templates/{TEMPLATE}", None
+
+
+def _escaping_gettext(translations: Any, where: Where) -> dict[str, Callable[..., Markup]]:
+    """The four gettext functions Jinja's i18n extension calls, in the shape it calls them (context
+    first, the variables as keywords, ``num`` and ``context`` among them), all through :func:`_fill`."""
 
     @jinja2.pass_context
     def gettext(context: jinja2.runtime.Context, string: str, /, **variables: Any) -> Markup:
-        return fill(string, None, translations.gettext(string), variables)
+        return _fill(string, None, translations.gettext(string), variables, where)
 
     @jinja2.pass_context
     def ngettext(
         context: jinja2.runtime.Context, singular: str, plural: str, num: int, /, **variables: Any
     ) -> Markup:
         variables.setdefault("num", num)
-        return fill(singular, None, translations.ngettext(singular, plural, num), variables)
+        return _fill(singular, None, translations.ngettext(singular, plural, num), variables, where)
 
     @jinja2.pass_context
     def pgettext(context: jinja2.runtime.Context, msgctxt: str, string: str, /, **variables: Any) -> Markup:
         variables.setdefault("context", msgctxt)
-        return fill(string, msgctxt, translations.pgettext(msgctxt, string), variables)
+        return _fill(string, msgctxt, translations.pgettext(msgctxt, string), variables, where)
 
     @jinja2.pass_context
     def npgettext(
@@ -160,10 +154,43 @@ def install_translations(
     ) -> Markup:
         variables.setdefault("context", msgctxt)
         variables.setdefault("num", num)
-        return fill(singular, msgctxt, translations.npgettext(msgctxt, singular, plural, num), variables)
+        translated = translations.npgettext(msgctxt, singular, plural, num)
+        return _fill(singular, msgctxt, translated, variables, where)
 
-    env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} calls gettext(s, **vars)
-    env.globals.update(gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext)
+    return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+
+
+def _fill(
+    msgid: str, context: str | None, translated: str, variables: dict[str, Any], where: Where
+) -> Markup:
+    """The translation escaped *before* the variables go in, so only the variables' own escaping
+    stands between a translator and the page (see :func:`install_translations`)."""
+    try:
+        return escape(translated) % variables
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        raise _misfit(msgid, translated, exc, variables, where(msgid, context)) from None
+
+
+def _misfit(
+    msgid: str, translated: str, exc: Exception, variables: dict[str, Any], location: tuple[str, int | None]
+) -> CatalogError:
+    """A translation whose %-variables do not fit its English, said to the translator who can fix it:
+    which variables the English has, and how a literal percent sign is written."""
+    names = ", ".join(f"%({name})s" for name in variables if name not in ("num", "context")) or "none"
+    file, line = location
+    return CatalogError(
+        problems=[
+            Problem(
+                file,
+                line,
+                (
+                    f"the translation of {msgid!r} ({translated!r}) does not fit its %-variables "
+                    f"({type(exc).__name__}: {exc}); use exactly the English's variables ({names}) and "
+                    "write a literal percent sign as %%"
+                ),
+            )
+        ]
+    )
 
 
 # Quotes, backslash and < > as CSS escapes; a new line as CSS's own; other white-space controls (a raw
@@ -208,38 +235,8 @@ def render_html(
     """The handout as one HTML document in ``locale``; ``translations`` records what it used."""
     from babel.dates import format_date
 
-    values = clinic.placeholders()
-
-    def tr(text: Text | None) -> Markup:
-        if text is None:
-            return Markup("")
-        translated = (
-            translations.pgettext(text.context, text.text)
-            if text.context
-            else translations.gettext(text.text)
-        )
-        return to_html(translated, values)
-
-    def plain(text: Text) -> str:
-        translated = (
-            translations.pgettext(text.context, text.text)
-            if text.context
-            else translations.gettext(text.text)
-        )
-        return fill_placeholders(strip_markup(translated), values)
-
-    def where(msgid: str, context: str | None) -> tuple[str, int | None]:
-        catalog = getattr(translations, "catalog", None)
-        if catalog is None:
-            return f"templates/{TEMPLATE}", None
-        from handoutgen.catalogs.store import po_path
-
-        message = catalog.get(msgid, context=context)
-        path = po_path(project.locales, locale.code)
-        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
-        return str(shown), (message.lineno if message is not None else None)
-
-    install_translations(env, translations, where)
+    tr, plain = _text_filters(translations, clinic.placeholders())
+    install_translations(env, translations, _catalog_location(project, locale, translations))
     template = env.get_template(TEMPLATE)
     logo = clinic.logo.relative_to(project.root.resolve()).as_posix() if clinic.logo else None
     return template.render(
@@ -257,6 +254,48 @@ def render_html(
         draft_reason=draft_reason,
         generator=f"handoutgen {__version__}",
     )
+
+
+def _translate(translations: Any, text: Text) -> str:
+    """A handout text in the locale: its context, when it has one, tells apart the same English."""
+    if text.context:
+        return translations.pgettext(text.context, text.text)
+    return translations.gettext(text.text)
+
+
+def _text_filters(
+    translations: Any, values: dict[str, str]
+) -> tuple[Callable[[Text | None], Markup], Callable[[Text], str]]:
+    """``tr`` and ``plain`` for the template: a handout text translated with the clinic's values put in,
+    as HTML for the page and as plain text for places markup cannot go (the title, PDF metadata)."""
+
+    def tr(text: Text | None) -> Markup:
+        if text is None:
+            return Markup("")
+        return to_html(_translate(translations, text), values)
+
+    def plain(text: Text) -> str:
+        return fill_placeholders(strip_markup(_translate(translations, text)), values)
+
+    return tr, plain
+
+
+def _catalog_location(project: Project, locale: LocaleInfo, translations: Any) -> Where:
+    """Where a template string's entry is: its line in the locale's .po file when the translations
+    come from a catalogue (so a translator is sent to the entry to fix), else the template."""
+    catalog = getattr(translations, "catalog", None)
+    if catalog is None:
+        return _in_template
+
+    def where(msgid: str, context: str | None) -> tuple[str, int | None]:
+        from handoutgen.catalogs.store import po_path
+
+        message = catalog.get(msgid, context=context)
+        path = po_path(project.locales, locale.code)
+        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+        return str(shown), (message.lineno if message is not None else None)
+
+    return where
 
 
 # -- what the renderer may read ----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""HTML to a tagged, reproducible PDF with WeasyPrint, fetching only the project's own files; missing glyphs are errors."""
+"""HTML to a tagged, reproducible PDF with WeasyPrint, fetching only the project's own files; missing
+glyphs are errors."""
 
 from __future__ import annotations
 
@@ -21,18 +22,19 @@ _ATTACHMENT_RE = re.compile(r"""<(?:a|link)\b[^>]*\brel\s*=\s*["']?[^"'>]*\batta
 _HREF_RE = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)
 
 
-def _make_fetcher_class():
+def _make_fetcher_class() -> tuple[type[Any], type[Exception]]:
+    """Made on first use, since WeasyPrint (which it subclasses) is imported only when rendering."""
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     class ProjectFetcher(URLFetcher):
         """Fetches only files inside the project's asset folders and ``data:`` URLs."""
 
-        def __init__(self, roots: tuple[Path, ...]):
+        def __init__(self, roots: tuple[Path, ...]) -> None:
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=1)
             self.roots = roots
             self.refused: list[str] = []
 
-        def fetch(self, url: str, headers: Any = None):
+        def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("data:") or _readable_file(url, self.roots):
                 return super().fetch(url, headers)
             self.refused.append(url)
@@ -57,7 +59,7 @@ class _GlyphWatch(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.getMessage().startswith(".notdef glyph"):
-            args = record.args or ()
+            args = record.args if isinstance(record.args, tuple) else ()
             self.missing.append(str(args[0]) if args else record.getMessage())
 
 
@@ -65,15 +67,33 @@ def html_to_pdf(
     project: Project, html: str, label: str, locale: LocaleInfo, font_config: Any = None
 ) -> RenderedPdf:
     """Lay out and write one PDF in memory; refused URLs and missing glyphs are errors."""
-    import weasyprint
-
     _refuse_attachments(html, label)
-    fetcher_class, fatal = _make_fetcher_class()
-    fetcher = fetcher_class(project.asset_roots())
-    base_url = project.templates.resolve().as_uri() + "/"
     watch = _GlyphWatch()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(watch)
+    try:
+        data, pages = _write_pdf(project, html, label, font_config)
+    finally:
+        logger.removeHandler(watch)
+    if watch.missing:
+        chars = "".join(dict.fromkeys(watch.missing))
+        codes = " ".join(f"U+{ord(c):04X}" for c in chars)
+        packages = " ".join(locale.font_packages)
+        raise RenderError(
+            f"{label}: no font covers {chars!r} ({codes}); install the fonts ({packages}) with "
+            f"`apt-get install {packages}` or fix the text"
+        )
+    return RenderedPdf(data, pages)
+
+
+def _write_pdf(project: Project, html: str, label: str, font_config: Any) -> tuple[bytes, int]:
+    """The PDF's bytes and page count, every URL read through the project's fetcher. A refusal stops
+    WeasyPrint at once; one it caught and went on from (an image left out) still fails the PDF."""
+    import weasyprint
+
+    fetcher_class, fatal = _make_fetcher_class()
+    fetcher = fetcher_class(project.asset_roots())
+    base_url = project.templates.resolve().as_uri() + "/"
     try:
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             font_config=font_config, pdf_variant="pdf/ua-1", pdf_tags=True
@@ -82,24 +102,17 @@ def html_to_pdf(
             raise RenderError(f"{label}: attachments are not allowed in handouts")
         data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
     except fatal as exc:
-        url = fetcher.refused[-1] if fetcher.refused else str(exc)
-        raise RenderError(
-            f"{label}: refused to fetch {url}: only files in assets/ or templates/ and data: URLs may be used"
-        ) from None
-    finally:
-        logger.removeHandler(watch)
+        raise _refused(label, fetcher.refused[-1] if fetcher.refused else str(exc)) from None
     if fetcher.refused:
-        raise RenderError(
-            f"{label}: refused to fetch {fetcher.refused[0]}: only files in assets/ or templates/ and data: URLs may be used"
-        )
-    if watch.missing:
-        chars = "".join(dict.fromkeys(watch.missing))
-        codes = " ".join(f"U+{ord(c):04X}" for c in chars)
-        packages = " ".join(locale.font_packages)
-        raise RenderError(
-            f"{label}: no font covers {chars!r} ({codes}); install the fonts ({packages}) with `apt-get install {packages}` or fix the text"
-        )
-    return RenderedPdf(data, len(document.pages))
+        raise _refused(label, fetcher.refused[0])
+    return data, len(document.pages)
+
+
+def _refused(label: str, url: str) -> RenderError:
+    """The same words whether WeasyPrint stopped at the refusal or went on without the file."""
+    return RenderError(
+        f"{label}: refused to fetch {url}: only files in assets/ or templates/ and data: URLs may be used"
+    )
 
 
 def _refuse_attachments(html: str, label: str) -> None:
