@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import subprocess
+import time
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from handoutgen.project import input_files, refuse_outside_links
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
+SAVE_EVERY = 1.0  # seconds between manifest saves during a build
 
 
 def digest(value: Any) -> str:
@@ -155,6 +157,7 @@ class Manifest:
 
     def __init__(self, build_dir: Path):
         self.path = Path(build_dir) / MANIFEST
+        self._saved = time.monotonic()
         self.data: dict[str, Any] = {"version": MANIFEST_VERSION, "inputs": None, "outputs": {}}
         try:
             loaded = json.loads(self.path.read_text())
@@ -188,7 +191,11 @@ class Manifest:
         self, name: str, parts: dict[str, str], pdf_bytes: bytes, reasons: list[str], pages: int
     ) -> None:
         self.outputs[name] = {"parts": parts, "pdf": digest(pdf_bytes), "reasons": reasons, "pages": pages}
-        self.save()
+        if time.monotonic() - self._saved >= SAVE_EVERY:  # a killed build keeps what it finished
+            self.save()
 
     def save(self) -> None:
-        write_text_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True, ensure_ascii=False))
+        """Written whole and atomically; at most once a second while a build runs (a record not yet
+        saved only means that PDF is rebuilt next time), and at the end."""
+        write_text_atomic(self.path, json.dumps(self.data, sort_keys=True, ensure_ascii=False))
+        self._saved = time.monotonic()

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from handoutgen.build.run import Prepared
-
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from handoutgen.errors import HandoutError
 from handoutgen.project import Project
 from handoutgen.render.pdf import html_to_pdf
 from handoutgen.text.locales import locale_info
+
+if TYPE_CHECKING:
+    from handoutgen.build.run import Prepared
 
 
 def pdf_worker(task: tuple[str, str, str, str]) -> dict:
@@ -55,7 +54,7 @@ class Renderer:
         self.root = str(root)
         self.workers = workers
         self.pending: list[tuple] = []  # tasks not yet handed to a pool
-        self.futures: list = []
+        self.futures: list[Any] = []
         self.pools: list = []
         self.submitted_to_pool = 0
 
@@ -76,6 +75,8 @@ class Renderer:
             from concurrent.futures import ProcessPoolExecutor
 
             context = multiprocessing.get_context("forkserver")
+            if self.pools:  # the old pool finishes what it was given, then its workers exit
+                self.pools[-1].shutdown(wait=False)
             self.pools.append(ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker))
             self.submitted_to_pool = 0
         self.submitted_to_pool += 1
@@ -83,7 +84,8 @@ class Renderer:
 
     def results(self):
         try:
-            for future in self.futures:
+            for index, future in enumerate(self.futures):
+                self.futures[index] = None  # the PDF's bytes are the caller's now: do not keep them here
                 yield future.result()
             for task in self.pending:
                 yield pdf_worker(task)
