@@ -131,7 +131,7 @@ def test_a_clinic_locale_babel_does_not_know_is_refused_at_its_line(tmp_path: Pa
 @pytest.mark.parametrize("key", ["vn", "../../etc", "xx_YY"])
 def test_a_glossary_locale_key_that_is_no_locale_is_reported_at_the_key(tmp_path: Path, key: str) -> None:
     """The key is what is wrong, so the error names its line, not the line of the value under it."""
-    from handoutgen.checks.translation import load_glossary
+    from handoutgen.content.settings import load_glossary
     from handoutgen.errors import CatalogError
 
     path = tmp_path / "glossary.yaml"
@@ -144,3 +144,83 @@ def test_a_glossary_locale_key_that_is_no_locale_is_reported_at_the_key(tmp_path
         load_glossary(path)
     [problem] = info.value.problems
     assert (problem.line, problem.path) == (6, f"locales.{key}"), problem
+
+
+# -- the schema layer: one engine reads every YAML file ----------------------------------------------
+
+
+def _tables():
+    from handoutgen.content.clinic import CLINIC
+    from handoutgen.content.handout import HANDOUT, SECTION_TABLES, TEXT_WITH_CONTEXT
+    from handoutgen.content.settings import GLOSSARY, LITERACY
+
+    return {
+        "clinic": CLINIC,
+        "glossary": GLOSSARY,
+        "literacy": LITERACY,
+        "handout": HANDOUT,
+        "text": TEXT_WITH_CONTEXT,
+        **{f"section {kind}": table for kind, table in SECTION_TABLES.items()},
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_tables()))
+def test_every_field_of_every_settings_file_says_what_it_is_for(name: str) -> None:
+    lines = _tables()[name].describe()
+    assert lines
+    for line in lines:
+        assert not line.endswith(": "), f"{name}: a field without a docstring: {line}"
+
+
+def test_a_settings_file_reports_every_problem_at_once_with_file_line_and_path(tmp_path: Path) -> None:
+    from handoutgen.content.settings import load_glossary
+
+    path = tmp_path / "glossary.yaml"
+    path.write_text(
+        "severity: {glossary-keep: loud}\n"  # 1
+        "colour: blue\n"  # 2
+        "locales:\n"  # 3
+        "  es:\n"  # 4
+        "    required:\n"  # 5
+        "      needle: []\n"  # 6
+        "      bruise: {severity: off}\n",  # 7
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception) as info:
+        load_glossary(path)
+    assert [str(p).replace(str(tmp_path) + "/", "") for p in info.value.problems] == [
+        "glossary.yaml:2: colour: unknown field 'colour'; expected one of: keep, locales, severity",
+        "glossary.yaml:1: severity.glossary-keep: unknown severity 'loud'; use one of: error, warning, off",
+        "glossary.yaml:6: locales.es.required.needle: no translations listed; give at least one",
+        "glossary.yaml:7: locales.es.required.bruise: missing required field 'forms'",
+    ]
+
+
+def test_the_glossary_vocabulary_is_the_checks_vocabulary() -> None:
+    """glossary.yaml names two translation checks; the default severities and descriptions it is
+    read with are those the checks apply."""
+    from handoutgen.checks.issues import CHECKS
+    from handoutgen.content.settings import GLOSSARY_CHECKS
+
+    applied = {name: CHECKS[name] for name in GLOSSARY_CHECKS}
+    assert applied == GLOSSARY_CHECKS
+
+
+def test_one_pattern_finds_placeholders_and_format_variables_everywhere() -> None:
+    from handoutgen.catalogs import lookup, store
+    from handoutgen.content import handout, markup
+
+    assert handout.PLACEHOLDER_RE is markup.PLACEHOLDER_RE
+    assert markup.placeholders("Call {clinic_phone} or {clinic_phone}, %(n)s") == ["clinic_phone"] * 2
+    assert markup.format_variables("%(count)s of %(total)s, %(n)d, {x}") == ["count", "total"]
+    assert markup.FORMAT_ANY_RE.findall("%(count)s of %(n)05.1f") == ["count", "n"]
+    assert markup.PLACEHOLDER_RE.pattern in lookup._PROTECTED_RE.pattern
+    assert markup.FORMAT_RE.pattern in lookup._PROTECTED_RE.pattern
+    copied = {"placeholder": markup.placeholders, "format variable": markup.format_variables}
+    assert copied == store._COPIED
+
+
+def test_one_key_for_a_catalogue_entry() -> None:
+    from handoutgen.catalogs import lookup, states, store
+
+    assert lookup.Key is states.Key and store.Key is states.Key

@@ -13,24 +13,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handoutgen.checks.literacy import (
-    RULES,
-    LiteracyReport,
     check_handout,
     check_handouts,
-    count_syllables,
-    count_syllables_es,
-    fernandez_huerta,
+    load_literacy_config,
+    translations_from_catalog,
+)
+from handoutgen.checks.plain_language import (
     hard_numbers,
     is_action,
     jargon_uses,
-    load_literacy_config,
     passive_phrases,
-    readability,
     sentence_findings,
-    translations_from_catalog,
 )
+from handoutgen.checks.report import LiteracyReport
 from handoutgen.content.handout import Block, load_handouts, parse_handout
+from handoutgen.content.settings import LITERACY_RULES
 from handoutgen.errors import ContentError
+from handoutgen.text.readability import fernandez_huerta, readability
+from handoutgen.text.syllables import count_syllables, count_syllables_es
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDERS = {"clinic_name", "clinic_phone", "clinic_address", "clinic_website", "emergency_number"}
@@ -293,7 +293,8 @@ def test_fernandez_huerta_longer_sentences_read_harder():
     "sentence, rule",
     [
         (
-            "Your first visit takes longer than later visits because we ask about your health, your pain, your medicines and how you move.",
+            "Your first visit takes longer than later visits because we ask about your health, "
+            "your pain, your medicines and how you move.",
             "long-sentence",
         ),
         ("Each needle is used only once.", "passive-voice"),
@@ -548,11 +549,14 @@ def test_jargon_in_a_handout_is_fine_once_explained_and_in_a_heading_above_it(co
     assert "swelling, redness and warmth" in finding.message
 
 
-HARD = """\
-      - Contraindications include anticoagulant medication, immunocompromised conditions and cardiovascular implantable electronic devices.
-      - Practitioners evaluate musculoskeletal dysfunction and individualize therapeutic interventions accordingly.
-      - Postprocedural complications, particularly hematoma formation, necessitate appropriate communication with clinicians.
-"""
+HARD = (
+    "      - Contraindications include anticoagulant medication, immunocompromised conditions and "
+    "cardiovascular implantable electronic devices.\n"
+    "      - Practitioners evaluate musculoskeletal dysfunction and individualize therapeutic "
+    "interventions accordingly.\n"
+    "      - Postprocedural complications, particularly hematoma formation, necessitate appropriate "
+    "communication with clinicians.\n"
+)
 
 
 def test_grade_over_the_limit_is_an_error_and_a_hard_section_is_named(config):
@@ -618,7 +622,7 @@ def test_translations_from_catalog_skip_fuzzy_and_empty():
 
 
 def test_project_config_covers_every_rule(config):
-    assert set(config.severity) == set(RULES)
+    assert set(config.severity) == set(LITERACY_RULES)
     assert config.severity["claim-cure"] == "error" and config.severity["passive-voice"] == "warning"
     assert set(config.claims) == {"claim-cure", "claim-no-side-effects", "claim-miracle", "claim-guarantee"}
     assert {"acupoint", "meridian", "inflammation", "contraindication", "sterile"} <= set(config.jargon)

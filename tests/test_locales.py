@@ -41,8 +41,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def squash(text: str) -> str:
     """Without white space or the bidi controls poppler adds around right-to-left runs.
 
-    Arabic vowel marks, lam and alef are dropped too: poppler maps the lam-alef ligature glyph back in the wrong
-    order ("ال" for "لا"), a quirk of text extraction, not of the printed page.
+    Arabic vowel marks, lam and alef are dropped too: poppler maps the lam-alef ligature glyph back in
+    the wrong order ("ال" for "لا"), a quirk of text extraction, not of the printed page.
     """
     return re.sub(r"[\s\u202a-\u202e\u2066-\u2069\u064b-\u0652لاأإآ]+", "", text)
 

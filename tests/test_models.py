@@ -59,7 +59,7 @@ def _assert_refused(archive: Path, folder: Path, words: str) -> str:
     assert words in message and "download the package again" in message, message
     assert len(message.splitlines()) == 1
     assert models.list_packages(folder) == []
-    assert [p for p in folder.iterdir()] == [], "a refused package leaves nothing behind"
+    assert list(folder.iterdir()) == [], "a refused package leaves nothing behind"
     return message
 
 

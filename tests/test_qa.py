@@ -12,17 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handoutgen.catalogs.store import load_catalog, locales_on_disk, po_path, pot_path
+from handoutgen.checks.findings import Finding
+from handoutgen.checks.issues import CHECKS
 from handoutgen.checks.translation import (
-    CHECKS,
-    Finding,
     Glossary,
     Term,
     check_catalog,
     check_entry,
-    count_sentences,
     load_glossary,
 )
 from handoutgen.errors import CatalogError
+from handoutgen.text.numbers import EN_RANGE_GAP, find_numbers, number_symbols, ranges
+from handoutgen.text.sentences import count_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_LOCALES = ["es", "zh_Hans", "vi", "ar", "ko"]
@@ -222,6 +223,31 @@ def test_a_decimal_comma_is_wrong_where_the_locale_uses_a_point():
     assert any('"1.5"' in m for _, m in found)
 
 
+@pytest.mark.parametrize(
+    "text, symbols, values",
+    [
+        ("Take 1.5 tablets.", (".", ","), [("1.5",)]),
+        ("Tome 1,5 tabletas.", (",", "."), [("1.5",)]),
+        ("1.500 personas", (",", "."), [("1.5", "1500")]),  # both readings kept
+        ("خذ ٢٤ ساعة", ("٫", "٬"), [("24",)]),  # Arabic-Indic digits
+        ("１５分", (".", ","), [("15",)]),  # full-width digits
+        ("1 500 mg", (",", "\u00a0"), [("1500",)]),  # a space groups digits
+        ("at 9:30", (".", ","), [("9",), ("30",)]),  # a time is its numbers
+    ],
+)
+def test_numbers_are_read_as_values(text, symbols, values):
+    assert [n.values for n in find_numbers(text, *symbols)] == values
+
+
+def test_number_symbols_and_ranges():
+    assert number_symbols("es") == (",", ".") and number_symbols("en") == (".", ",")
+    text = "15 a 20 minutos"
+    numbers = find_numbers(text, ",", ".")
+    assert ranges(text, numbers) == [(0, 1)]
+    date = "2026-11-01"
+    assert ranges(date, find_numbers(date), EN_RANGE_GAP, chains=False) == []
+
+
 def test_numbers_inside_placeholders_are_ignored():
     assert "numbers" not in checks("Page %(page)s of %(pages)s", "Página %(page)s de %(pages)s", "es")
     assert "numbers" not in checks("Call {line_2} today.", "Llame hoy al {line_2}.", "es")
@@ -290,7 +316,8 @@ SOURCE_BOLD = "**Do not** stop any medicine before your visit unless your doctor
     "target, locale",
     [
         (
-            "**No** deje de tomar ningún medicamento antes de su visita, a menos que su médico se lo indique.",
+            "**No** deje de tomar ningún medicamento antes de su visita, "
+            "a menos que su médico se lo indique.",
             "es",
         ),
         ("就诊前**不要**停用任何药物，除非您的医生让您这样做。", "zh_Hans"),
@@ -341,7 +368,8 @@ def test_markup_empty_span_and_italic():
         ("Both use thin needles.", "Las dos usan agujas delgadas.", "es"),  # English and Spanish plurals
         (
             "You have a bleeding disorder. This is a health problem that makes you bleed or bruise easily.",
-            "Usted tiene un trastorno de sangrado. Es un problema de salud que hace que sangre o le salgan moretones con facilidad.",
+            "Usted tiene un trastorno de sangrado. Es un problema de salud que hace que sangre o le "
+            "salgan moretones con facilidad.",
             "es",
         ),
         (
@@ -382,9 +410,9 @@ def test_glossary_term_missed_is_a_warning_naming_the_term_and_line(glossary):
     check, severity, message = found[0]
     assert severity == "warning"
     line = next(t.line for t in glossary.required_terms("es") if t.english == "bruise")
-    assert (
-        message
-        == f'the English has "bruise" but the translation has no "moretón"; use the agreed term (glossary.yaml:{line})'
+    assert message == (
+        f'the English has "bruise" but the translation has no "moretón"; '
+        f"use the agreed term (glossary.yaml:{line})"
     )
 
 
@@ -600,11 +628,25 @@ def test_length_ratio():
         ('Both use thin needles. "Dry" means that no medicine goes in.', 2),
         ("Yes. Acupuncture does not replace your regular medical care. Tell your doctor.", 3),
         ("Page %(page)s of %(pages)s", 1),
+        ("Call {clinic_phone}. Then rest.", 2),  # a placeholder is no initial
+        ("Rest. {clinic_name} is open late.", 2),
+        ("Bring water, snacks, etc. Then rest.", 1),
+        ("आराम करें। पानी पिएं।", 2),  # Hindi danda
+        ("እረፍት ያድርጉ። ውሃ ይጠጡ።", 2),  # Amharic full stop
+        ("آرام کریں۔ پانی پئیں۔", 2),  # Urdu full stop
+        ("พักผ่อน ดื่มน้ำ", 1),  # Thai marks no sentence end
+        ("…", 0),
         ("", 0),
     ],
 )
 def test_count_sentences(text, count):
     assert count_sentences(text) == count
+
+
+def test_sentences_are_not_compared_in_a_language_without_sentence_punctuation():
+    source = "Rest today. Drink water. Call us if it hurts."
+    assert "sentence-count" in checks(source, "Descanse hoy y beba agua.", "es")
+    assert "sentence-count" not in checks(source, "พักผ่อนวันนี้ ดื่มน้ำ โทรหาเราถ้าเจ็บ", "th")
 
 
 def test_sentence_count():
@@ -647,6 +689,14 @@ def test_sentence_count():
 )
 def test_ending_punctuation_kept(source, target, locale):
     assert "ending-punctuation" not in checks(source, target, locale)
+
+
+def test_ending_punctuation_of_other_scripts():
+    assert "ending-punctuation" not in checks("Drink water.", "पानी पिएं।", "hi")
+    assert "ending-punctuation" not in checks("Drink water.", "ውሃ ይጠጡ።", "am")
+    assert checks("Drink water.", "पानी पिएं", "hi")["ending-punctuation"] == [
+        'the English ends with "." but the translation does not; end it with a full stop ("।")'
+    ]
 
 
 def test_ending_punctuation_changed_or_missing():

@@ -321,6 +321,14 @@ def test_language_without_a_splitter_fails_before_translating(tmp_path, argos_pa
         ("请休息。然后喝水。", ["请休息。", "然后喝水。"]),
         ("물을 마시세요. 쉬세요.", ["물을 마시세요.", "쉬세요."]),
         ("¿Tiene fiebre? Llame hoy.", ["¿Tiene fiebre?", "Llame hoy."]),
+        ("Rest. {clinic_name} is open.", ["Rest.", "{clinic_name} is open."]),
+        ("Bring snacks, etc. Then rest.", ["Bring snacks, etc. Then rest."]),
+        ("Call us (or go to the clinic.) Then rest.", ["Call us (or go to the clinic.)", "Then rest."]),
+        ("Wait (see below… ) then go.", ["Wait (see below… ) then go."]),  # ")" starts nothing
+        ("आराम करें। पानी पिएं।", ["आराम करें।", "पानी पिएं।"]),
+        ("እረፍት ያድርጉ። ውሃ ይጠጡ።", ["እረፍት ያድርጉ።", "ውሃ ይጠጡ።"]),
+        ("هل هو مؤلم؟ يشعر معظم الناس بألم قليل.", ["هل هو مؤلم؟", "يشعر معظم الناس بألم قليل."]),
+        ("请休息！「好的。」然后喝水。", ["请休息！", "「好的。」", "然后喝水。"]),
         ("", []),
     ],
 )

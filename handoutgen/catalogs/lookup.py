@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog, Message
 
-from handoutgen.catalogs.states import State, entry_state, msgstr_text
-
-Key = tuple[str, str | None]  # (msgid, msgctxt)
+from handoutgen.catalogs.states import Key, State, entry_state, msgstr_text
+from handoutgen.content.markup import FORMAT_RE, PLACEHOLDER_RE
 
 
 @dataclass
@@ -76,14 +75,14 @@ class CatalogTranslations(gettext.NullTranslations):
         return message, state
 
     def gettext(self, message: str) -> str:
-        return self.pgettext(None, message)  # type: ignore[arg-type]
+        return self.pgettext(None, message)
 
     def pgettext(self, context: str | None, message: str) -> str:
         entry, state = self._lookup(message, context)
         return message if state is State.MISSING or entry is None else msgstr_text(entry)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.npgettext(None, singular, plural, n)  # type: ignore[arg-type]
+        return self.npgettext(None, singular, plural, n)
 
     def npgettext(self, context: str | None, singular: str, plural: str, n: int) -> str:
         entry, state = self._lookup(singular, context)
@@ -91,7 +90,7 @@ class CatalogTranslations(gettext.NullTranslations):
             return singular if n == 1 else plural
         forms = entry.string if isinstance(entry.string, (tuple, list)) else (entry.string,)
         index = min(self._plural_func(n), len(forms) - 1)
-        return forms[index]
+        return forms[index] or ""  # a complete entry: every form is there
 
 
 # -- pseudo-locale ----------------------------------------------------------------------------------
@@ -100,20 +99,24 @@ _ACCENTS = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "áƀçđéƒĝĥíĵķĺɱñóþǫŕšţúṽŵẋýžÁƁÇĐÉƑĜĤÍĴĶĹṀÑÓÞǪŔŠŢÚṼŴẊÝŽ",
 )
-# Keep placeholders, markup, numbers and %-format variables byte-for-byte.
-_PROTECTED_RE = re.compile(r"(\{[^{}]*\}|%\([a-z_]+\)s|%%|\*\*|\*|\d[\d.,:–-]*)")
+#: Kept byte-for-byte: placeholders, format variables, ``%%``, emphasis markers and numbers.
+_PROTECTED_RE = re.compile(
+    "|".join((PLACEHOLDER_RE.pattern, FORMAT_RE.pattern, "%%", r"\*\*", r"\*", r"\d[\d.,:–-]*"))
+)
 _PAD_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
 def pseudolocalize(text: str) -> str:
     """Accented, about 35% longer English: shows which layouts would overflow before translation."""
-    parts = _PROTECTED_RE.split(text)
-    out = [part if index % 2 else part.translate(_ACCENTS) for index, part in enumerate(parts)]
+    out, start = [], 0
+    for match in _PROTECTED_RE.finditer(text):
+        out += [text[start : match.start()].translate(_ACCENTS), match.group(0)]
+        start = match.end()
+    out.append(text[start:].translate(_ACCENTS))
     extra = max(1, round(len(text) * 0.35))
-    pad, i = [], 0
+    pad: list[str] = []
     while sum(len(w) + 1 for w in pad) < extra:
-        pad.append(_PAD_WORDS[i % len(_PAD_WORDS)].translate(_ACCENTS))
-        i += 1
+        pad.append(_PAD_WORDS[len(pad) % len(_PAD_WORDS)].translate(_ACCENTS))
     return "[" + "".join(out) + " " + " ".join(pad) + "]"
 
 

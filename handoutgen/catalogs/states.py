@@ -20,12 +20,15 @@ import re
 
 from babel.messages.catalog import Message
 
+#: What identifies a catalogue entry: its English (the singular msgid) and its msgctxt.
+Key = tuple[str, str | None]
+
 MACHINE_DRAFT_PREFIX = "machine-draft: "
 REVIEWED_PREFIX = "reviewed-by: "
 _REVIEWED_RE = re.compile(r"^reviewed-by: (?P<name>.+?) on (?P<date>\d{4}-\d{2}-\d{2})$")
 
 
-class State(str, enum.Enum):
+class State(str, enum.Enum):  # noqa: UP042 (a StrEnum prints as "missing", not "State.MISSING")
     MISSING = "missing"
     MACHINE_DRAFT = "machine draft"
     STALE = "stale"
@@ -75,7 +78,7 @@ def mark_machine_draft(message: Message, provider: str) -> None:
     _drop_state_comments(message)
     message.user_comments.append(MACHINE_DRAFT_PREFIX + provider)
     message.flags.add("fuzzy")
-    message.previous_id = ()
+    message.previous_id = []
 
 
 def mark_reviewed(message: Message, reviewer: str, when: _dt.date) -> None:
@@ -86,7 +89,7 @@ def mark_reviewed(message: Message, reviewer: str, when: _dt.date) -> None:
     _drop_state_comments(message)
     message.user_comments.append(f"{REVIEWED_PREFIX}{reviewer} on {when.isoformat()}")
     message.flags.discard("fuzzy")
-    message.previous_id = ()
+    message.previous_id = []
 
 
 def approval(message: Message) -> tuple[str, _dt.date] | None:

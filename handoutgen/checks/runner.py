@@ -1,4 +1,5 @@
-"""The translation checks run over a catalogue, with the references they need (glossary, template), collected per entry."""
+"""The translation checks run over a catalogue, with the references they need (glossary,
+template), collected per entry."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 
 from handoutgen.catalogs.lookup import Key
-from handoutgen.catalogs.store import (
-    load_catalog,
-)
+from handoutgen.catalogs.store import load_catalog
+from handoutgen.checks.findings import Finding
+from handoutgen.content.settings import Glossary, load_glossary
+
+#: What every catalogue is checked against: the glossary and the template, when the project has them.
+References = tuple[Glossary | None, Catalog | None]
 
 
-def check_references(root: Path) -> tuple:
+def check_references(root: Path) -> References:
     """What every catalogue is checked against: the glossary and the template catalogue. Read
     once per run and shared by all locales."""
     from handoutgen.catalogs.store import pot_path
-    from handoutgen.checks.translation import load_glossary
 
     glossary_path = Path(root) / "glossary.yaml"
     template_path = pot_path(Path(root) / "locales")
@@ -27,13 +30,13 @@ def check_references(root: Path) -> tuple:
 
 
 def findings_by_key(
-    root: Path, catalog: Catalog, path: Path, code: str, references: tuple | None = None
-) -> dict[Key, list]:
-    """Quality-check findings of a catalogue, per entry."""
+    root: Path, catalog: Catalog, path: Path, code: str, references: References | None = None
+) -> dict[Key, list[Finding]]:
+    """Quality-check findings of a catalogue, per entry (every translation finding names its msgid)."""
     from handoutgen.checks.translation import check_catalog
 
     glossary, template = references or check_references(root)
-    result: dict[Key, list] = {}
+    result: dict[Key, list[Finding]] = {}
     for finding in check_catalog(catalog, path, code, glossary, template):
-        result.setdefault((finding.msgid, finding.context), []).append(finding)
+        result.setdefault((finding.msgid or "", finding.context), []).append(finding)
     return result

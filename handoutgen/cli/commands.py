@@ -123,11 +123,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     so a clean check means the build will not fail validation."""
     from handoutgen.build.run import validate_sheets
     from handoutgen.catalogs.store import plural_note, po_path
-    from handoutgen.checks.literacy import (
-        check_handouts,
-        load_literacy_config,
-        translations_from_catalog,
-    )
+    from handoutgen.checks.literacy import check_handouts, translations_from_catalog
+    from handoutgen.content.settings import load_literacy_config
 
     result = validate_sheets(args.project, tuple(args.locale or ()), strict=args.strict)
     inputs = result.inputs

@@ -6,37 +6,31 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 import yaml
 
-from handoutgen.content.handout import PLACEHOLDER_NAME_RE
-from handoutgen.content.yamldoc import Reader, display_path, read_mapping_file
-from handoutgen.errors import (
-    CatalogError,
-    ContentError,
-    HandoutError,
-    Problem,
-    RenderError,
+from handoutgen.content.markup import PLACEHOLDER_NAME_RE
+from handoutgen.content.schema import TEXT, Checked, Field, ListOf, MapOf, Table, read_settings
+from handoutgen.content.yamldoc import Reader, display_path, line_of
+from handoutgen.errors import CatalogError, ContentError, HandoutError, Problem, RenderError
+from handoutgen.project import Project
+from handoutgen.resources import (
+    ALLOWED_URLS,
+    RASTER_KINDS,
+    SvgError,
+    image_kind,
+    shown_url,
+    svg_references,
+    url_refusal,
 )
-from handoutgen.resources import RASTER_KINDS, SvgError, image_kind, svg_references
+from handoutgen.text.locales import check_code, locale_info
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 #: Logo file types by extension; the file's first bytes must say the same.
 LOGO_TYPES = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP"}
 LOGO_MAX_BYTES = 10 * 1024 * 1024
 LOGO_MAX_PIXELS = 40_000_000  # a logo is printed 14 mm high: more pixels only cost memory
-
-_FIELDS = {
-    "name": "the clinic's name, printed in the header",
-    "phone": "the number patients call",
-    "address": "street address",
-    "website": "web address",
-    "emergency_number": "the local emergency number (911, 112, 999…)",
-    "logo": "an image (SVG, PNG, JPEG, GIF or WebP) inside the project's assets/ folder",
-    "paper": "letter or a4",
-    "locales": "the locales built by default, e.g. [en, es]",
-    "extra": "more placeholder values, e.g. {after_hours_phone: '555-0199'}",
-}
 
 
 @dataclass(frozen=True)
@@ -65,82 +59,67 @@ class Clinic:
         return values
 
 
+class _ClinicReader(Reader):
+    """Reads clinic.yaml; a logo's references that the renderer would refuse are kept apart."""
+
+    def __init__(self, file: str, project_root: Path) -> None:
+        super().__init__(file)
+        self.project_root = Path(project_root)
+        self.refused: list[Problem] = []  # what the logo would make the renderer fetch
+
+
 def load_clinic(path: Path, project_root: Path) -> Clinic:
+    """Read ``clinic.yaml``; every problem is raised at once as ``file:line: field: problem``."""
     path = Path(path)
-    reader = Reader(display_path(path, project_root))
-    root, fields = read_mapping_file(reader, path, _FIELDS, "copy the example clinic.yaml")
-    if fields is None:
+    reader = _ClinicReader(display_path(path, project_root), project_root)
+    document = read_settings(reader, path, CLINIC, "copy the example clinic.yaml")
+    if document is None:
         raise ContentError(problems=reader.problems)
-    values = {}
-    for name in ("name", "phone", "emergency_number"):
-        node = reader.require(fields, root, "", name)
-        values[name] = reader.text(node, name) if node is not None else None
-    for name in ("address", "website"):
-        values[name] = reader.optional(fields, name, "", reader.text, "")
-    paper = reader.optional(fields, "paper", "", reader.text, "letter").lower()
-    if paper not in PAPER_SIZES:
-        reader.problem(fields["paper"], "paper", f"unknown paper size '{paper}'; use letter or a4")
-    refused: list[Problem] = []  # what the logo would make the renderer fetch
-    logo = _logo(reader, fields.get("logo"), project_root, refused)
-    locales = _locales(reader, fields.get("locales"))
-    extra = _extra(reader, fields.get("extra"))
-    if reader.problems and refused:  # two kinds: exit code 1, every problem said
-        raise HandoutError(problems=reader.problems + refused)
+    values = document[1]
+    if reader.problems and reader.refused:  # two kinds: exit code 1, every problem said
+        raise HandoutError(problems=reader.problems + reader.refused)
     if reader.problems:
         raise ContentError(problems=reader.problems)
-    if refused:
-        raise RenderError(problems=refused)
-    return Clinic(
-        values["name"],
-        values["phone"],
-        values["address"],
-        values["website"],
-        values["emergency_number"],
-        logo,
-        paper,
-        locales,
-        extra,
-        path,
-    )
+    if reader.refused:
+        raise RenderError(problems=reader.refused)
+    return Clinic(**values, source=path)
 
 
-def _logo(reader: Reader, node: yaml.Node | None, project_root: Path, refused: list[Problem]) -> Path | None:
-    if node is None:
-        return None
-    value = reader.text(node, "logo")
-    if value is None:
-        return None
-    real_root = Path(project_root).resolve()
-    assets = (Path(project_root) / "assets").resolve()
-    written = Path(project_root) / value
-    path = written.resolve()  # symlinks followed: a logo is judged by where it leads
-    if not (path.is_relative_to(assets) and path.is_relative_to(real_root)):
-        linked = os.path.normpath(written.absolute()) != str(path)
+def _paper(reader: Reader, node: yaml.Node, path: str, value: str) -> str:
+    paper = value.lower()
+    if paper not in PAPER_SIZES:
+        reader.problem(node, path, f"unknown paper size '{paper}'; use letter or a4")
+    return paper
+
+
+def _logo(reader: Reader, node: yaml.Node, path: str, value: str) -> Path | None:
+    """The logo's file, when it is an image inside assets/ that the renderer can print."""
+    assert isinstance(reader, _ClinicReader)
+    project_root = reader.project_root
+    real_root = project_root.resolve()
+    assets = (project_root / "assets").resolve()
+    written = project_root / value
+    logo = written.resolve()  # symlinks followed: a logo is judged by where it leads
+    if not (logo.is_relative_to(assets) and logo.is_relative_to(real_root)):
+        linked = os.path.normpath(written.absolute()) != str(logo)
         reader.problem(
             node,
-            "logo",
+            path,
             f"'{value}' is outside the project's assets/ folder"
-            f"{f' (through a symlink, it is {path})' if linked else ''}; copy the logo file into assets/",
+            f"{f' (through a symlink, it is {logo})' if linked else ''}; copy the logo file into assets/",
         )
-    elif path.suffix.lower() not in LOGO_TYPES:
+    elif logo.suffix.lower() not in LOGO_TYPES:
         reader.problem(
             node,
-            "logo",
+            path,
             f"'{value}' is not an image file (SVG, PNG, JPEG, GIF or WebP); convert the logo to SVG or PNG",
         )
-    elif not path.is_file():
-        reader.problem(node, "logo", f"logo file '{value}' not found; put it in assets/ or fix the path")
-    else:
-        wrong = _not_an_image(path, LOGO_TYPES[path.suffix.lower()])
-        if wrong:
-            reader.problem(node, "logo", f"'{value}' {wrong}")
-        elif path.suffix.lower() == ".svg":
-            before = len(reader.problems)
-            _check_svg_logo(reader, path, project_root, refused, f"{reader.file}:{node.start_mark.line + 1}")
-            if len(reader.problems) == before and not refused:
-                return path
-        else:
-            return path
+    elif not logo.is_file():
+        reader.problem(node, path, f"logo file '{value}' not found; put it in assets/ or fix the path")
+    elif wrong := _not_an_image(logo, LOGO_TYPES[logo.suffix.lower()]):
+        reader.problem(node, path, f"'{value}' {wrong}")
+    elif logo.suffix.lower() != ".svg" or _svg_logo_is_safe(reader, logo, f"{reader.file}:{line_of(node)}"):
+        return logo
     return None
 
 
@@ -192,24 +171,20 @@ def _undecodable(path: Path, kind: str) -> str | None:
                 image.load()
     except Exception as exc:
         detail = " ".join(str(exc).split()) or type(exc).__name__
-        return f"cannot be decoded as a {kind} image ({detail}); the file is damaged or cut off: export the logo again"
+        return (
+            f"cannot be decoded as a {kind} image ({detail}); the file is damaged or cut off: "
+            "export the logo again"
+        )
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
     return None
 
 
-def _check_svg_logo(
-    reader: Reader, path: Path, project_root: Path, refused: list[Problem], named_in: str
-) -> None:
+def _svg_logo_is_safe(reader: _ClinicReader, path: Path, named_in: str) -> bool:
     """An SVG logo must be well-formed XML (or the renderer leaves it out without a word) and may
     refer to nothing outside the project: its parts (``#id``), files beside it in assets/, and
     data: URLs that refer to nothing else. Problems name the SVG file and line."""
-    from urllib.parse import urljoin
-
-    from handoutgen.project import Project
-    from handoutgen.resources import ALLOWED_URLS, shown_url, url_refusal
-
-    shown = display_path(path, project_root)
+    shown = display_path(path, reader.project_root)
     try:
         references = svg_references(path.read_bytes())
     except SvgError as exc:
@@ -217,15 +192,31 @@ def _check_svg_logo(
             Problem(
                 shown,
                 exc.line,
-                (
-                    f"the logo ({named_in}) is not well-formed XML: {exc}; the printed sheet would have no logo. "
-                    "Fix the SVG or export it again"
-                ),
+                f"the logo ({named_in}) is not well-formed XML: {exc}; the printed sheet would have no "
+                "logo. Fix the SVG or export it again",
             )
         )
-        return
-    roots = Project(Path(project_root)).asset_roots()
+        return False
+    refused = [
+        Problem(
+            shown,
+            line,
+            f"the logo ({named_in}) refers to {shown_url(reference)}, which {reason}; {ALLOWED_URLS}: "
+            "embed the picture in the SVG (or copy it into assets/) or remove the reference",
+        )
+        for line, reference, reason in _svg_refusals(path, references, reader.project_root)
+    ]
+    reader.refused += refused
+    return not refused
+
+
+def _svg_refusals(
+    path: Path, references: list[tuple[int, str]], project_root: Path
+) -> list[tuple[int, str, str]]:
+    """The SVG's references the renderer would refuse: (line, reference, why)."""
+    roots = Project(project_root).asset_roots()
     base = path.as_uri()
+    found = []
     for line, reference in references:
         if not reference or reference.startswith("#"):
             continue
@@ -234,48 +225,51 @@ def _check_svg_logo(
         except ValueError:
             reason = "is not a valid URL"
         if reason:
-            refused.append(
-                Problem(
-                    shown,
-                    line,
-                    (
-                        f"the logo ({named_in}) refers to {shown_url(reference)}, which {reason}; {ALLOWED_URLS}: "
-                        "embed the picture in the SVG (or copy it into assets/) or remove the reference"
-                    ),
-                )
-            )
+            found.append((line, reference, reason))
+    return found
 
 
-def _locales(reader: Reader, node: yaml.Node | None) -> tuple[str, ...]:
-    from handoutgen.text.locales import check_code, locale_info
-
-    if node is None:
-        return ("en",)
-    items = reader.sequence(node, "locales") or []
-    result = []
-    for index, item in enumerate(items):
-        value = reader.text(item, f"locales[{index}]")
-        if value:
-            try:
-                locale_info(check_code(value))  # a well-formed code Babel does not know (xx) is refused too
-                result.append(value)
-            except CatalogError as exc:
-                reader.problem(item, f"locales[{index}]", str(exc))
-    return tuple(result) or ("en",)
+def _locale(reader: Reader, node: yaml.Node, path: str, code: str) -> str | None:
+    try:
+        locale_info(check_code(code))  # a well-formed code Babel does not know (xx) is refused too
+    except CatalogError as exc:
+        reader.problem(node, path, str(exc))
+        return None
+    return code
 
 
-def _extra(reader: Reader, node: yaml.Node | None) -> dict[str, str]:
-    if node is None:
-        return {}
-    fields = reader.mapping(node, "extra") or {}
-    result = {}
-    for key, value_node in fields.items():
-        if not PLACEHOLDER_NAME_RE.match(key):
-            reader.problem(
-                value_node, f"extra.{key}", "placeholder names use lower-case letters, digits and _"
-            )
-            continue
-        value = reader.text(value_node, f"extra.{key}")
-        if value is not None:
-            result[key] = value
-    return result
+def _placeholder_name(reader: Reader, key: yaml.Node, value: yaml.Node, path: str, name: str) -> bool:
+    if not PLACEHOLDER_NAME_RE.match(name):
+        reader.problem(value, path, "placeholder names use lower-case letters, digits and _")
+        return False
+    return True
+
+
+#: ``clinic.yaml``, in the order its fields are read.
+CLINIC = Table(
+    Field("name", TEXT, "the clinic's name, printed in the header", required=True),
+    Field("phone", TEXT, "the number patients call", required=True),
+    Field("emergency_number", TEXT, "the local emergency number (911, 112, 999…)", required=True),
+    Field("address", TEXT, "street address", default=""),
+    Field("website", TEXT, "web address", default=""),
+    Field("paper", TEXT, "letter or a4", default="letter", check=_paper),
+    Field(
+        "logo",
+        TEXT,
+        "an image (SVG, PNG, JPEG, GIF or WebP) inside the project's assets/ folder",
+        check=_logo,
+    ),
+    Field(
+        "locales",
+        ListOf(Checked(TEXT, _locale)),
+        "the locales built by default, e.g. [en, es]",
+        default=("en",),
+        check=lambda reader, node, path, codes: codes or None,
+    ),
+    Field(
+        "extra",
+        MapOf(TEXT, key=_placeholder_name),
+        "more placeholder values, e.g. {after_hours_phone: '555-0199'}",
+        default={},
+    ),
+)

@@ -1,6 +1,7 @@
 """Handout content: the YAML schema, loading and validation into typed objects.
 
-A handout file looks like this (every field is described on the dataclass that holds it)::
+A handout file looks like this (every field is described in :data:`HANDOUT` and
+:data:`SECTION_TABLES`, the tables :mod:`handoutgen.content.schema` reads it with)::
 
     id: aftercare
     title: After your acupuncture visit
@@ -31,19 +32,33 @@ Every translatable string becomes a :class:`Text` that remembers its line and it
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from handoutgen.content.markup import PLACEHOLDER_NAME_RE, PLACEHOLDER_RE
+from handoutgen.content.schema import (
+    TEXT,
+    Checked,
+    Date,
+    Field,
+    ListOf,
+    Record,
+    Table,
+    Type,
+    WholeNumber,
+    join,
+    read_document,
+)
 from handoutgen.content.yamldoc import Reader, display_path, line_of, read_text_file
 from handoutgen.errors import ContentError, Problem
 
-PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
-PLACEHOLDER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 SECTION_KINDS = {
@@ -133,201 +148,293 @@ def _block_texts(blocks: Iterable[Block]) -> Iterator[Text]:
         yield from block.items
 
 
-# -- validation -----------------------------------------------------------------------------------
-
-_HANDOUT_FIELDS = {
-    "id": "lower-case id used for file names (letters, digits, hyphens)",
-    "title": "the handout's title",
-    "summary": "one or two sentences: what this handout is for",
-    "audience": "who it is for",
-    "version": "content version, e.g. '1.2'",
-    "reviewed": "date of the last clinical review (YYYY-MM-DD)",
-    "pages": "page budget: the most pages the handout may print on (default 2)",
-    "sections": "ordered list of sections",
-}
-_SECTION_FIELDS = {
-    "kind": "",
-    "title": "",
-    "context": "",
-    "body": "",
-    "items": "",
-    "urgent": "",
-    "emergency": "",
-}
-_TEXT_FIELDS = {"text": "the words", "context": "msgctxt for translators"}
+# -- reading ---------------------------------------------------------------------------------------
 
 
 class _HandoutReader(Reader):
+    """Reads one handout; placeholders are checked against the clinic's when they are known."""
+
     def __init__(self, file: str, placeholders: set[str] | None):
         super().__init__(file)
         self.placeholders = placeholders
 
-    def translatable(self, node: yaml.Node, path: str, role: str) -> Text | None:
-        """A string, or ``{text: …, context: …}`` when the author gives a msgctxt."""
-        context = None
-        text_node = node
-        if isinstance(node, yaml.MappingNode):
-            if any(k.value not in _TEXT_FIELDS and v.tag.endswith(":null") for k, v in node.value):
-                self.problem(
-                    node,
-                    path,
-                    "text that starts with '{' reads as a YAML mapping; put the whole line in quotes",
-                )
-                return None
-            fields = self.mapping(node, path, _TEXT_FIELDS)
-            if fields is None:
-                return None
-            text_node = self.require(fields, node, path, "text")
-            if text_node is None:
-                return None
-            context = self.optional(fields, "context", path, self.text, None)
-            path = f"{path}.text"
-        value = self.text(text_node, path)
+
+def _check_inline(reader: Reader, node: yaml.Node, path: str, value: str) -> None:
+    """Placeholders well-formed (and known to the clinic), braces and emphasis markers balanced."""
+    known = reader.placeholders if isinstance(reader, _HandoutReader) else None
+    for name in PLACEHOLDER_RE.findall(value):
+        if not PLACEHOLDER_NAME_RE.match(name):
+            reader.problem(
+                node, path, f"bad placeholder '{{{name}}}'; use lower-case names like {{clinic_phone}}"
+            )
+        elif known is not None and name not in known:
+            choices = ", ".join("{" + p + "}" for p in sorted(known))
+            reader.problem(
+                node,
+                path,
+                f"placeholder '{{{name}}}' is not defined in the clinic settings; use one of {choices} "
+                "or add it under 'extra' in clinic.yaml",
+            )
+    if value.count("{") != value.count("}"):
+        reader.problem(node, path, "unbalanced '{' or '}'; placeholders look like {clinic_phone}")
+    stripped = value.replace("**", "")
+    if value.count("**") % 2 or stripped.count("*") % 2:
+        reader.problem(
+            node, path, "unbalanced emphasis marker; write **bold** or *italic* with a closing marker"
+        )
+
+
+@dataclass(frozen=True)
+class Words(Type):
+    """One translatable string written as plain text; its role is what it is on the page."""
+
+    role: str = ""
+
+    @property
+    def what(self) -> str:
+        return "text"
+
+    def read(self, reader: Reader, node: yaml.Node, path: str) -> Text | None:
+        value = reader.text(node, path)
         if value is None:
             return None
-        self.check_inline(text_node, path, value)
-        return Text(value, line_of(text_node), path, role, context)
+        _check_inline(reader, node, path, value)
+        return Text(value, line_of(node), path, self.role)
 
-    def check_inline(self, node: yaml.Node, path: str, value: str) -> None:
-        for name in PLACEHOLDER_RE.findall(value):
-            if not PLACEHOLDER_NAME_RE.match(name):
-                self.problem(
-                    node, path, f"bad placeholder '{{{name}}}'; use lower-case names like {{clinic_phone}}"
-                )
-            elif self.placeholders is not None and name not in self.placeholders:
-                known = ", ".join("{" + p + "}" for p in sorted(self.placeholders))
-                self.problem(
-                    node,
-                    path,
-                    f"placeholder '{{{name}}}' is not defined in the clinic settings; use one of {known} or add it under 'extra' in clinic.yaml",
-                )
-        if value.count("{") != value.count("}"):
-            self.problem(node, path, "unbalanced '{' or '}'; placeholders look like {clinic_phone}")
-        stripped = value.replace("**", "")
-        if value.count("**") % 2 or stripped.count("*") % 2:
-            self.problem(
-                node, path, "unbalanced emphasis marker; write **bold** or *italic* with a closing marker"
+
+#: A translatable string written with its msgctxt: ``{text: …, context: …}``.
+TEXT_WITH_CONTEXT = Table(
+    Field("context", TEXT, "msgctxt for translators: which meaning of the English is meant"),
+    Field("text", Words(), "the words", required=True),
+)
+
+
+@dataclass(frozen=True)
+class Translatable(Type):
+    """A string, or ``{text: …, context: …}`` when the author gives a msgctxt."""
+
+    role: str
+
+    @property
+    def what(self) -> str:
+        return "text or {text, context}"
+
+    def read(self, reader: Reader, node: yaml.Node, path: str) -> Text | None:
+        if not isinstance(node, yaml.MappingNode):
+            return Words(self.role).read(reader, node, path)
+        if any(k.value not in TEXT_WITH_CONTEXT.docs and v.tag.endswith(":null") for k, v in node.value):
+            reader.problem(
+                node, path, "text that starts with '{' reads as a YAML mapping; put the whole line in quotes"
             )
+            return None
+        values = TEXT_WITH_CONTEXT.read(reader, node, path)
+        if values is None or values["text"] is None:
+            return None
+        return dataclasses.replace(values["text"], role=self.role, context=values["context"])
 
-    def blocks(self, node: yaml.Node, path: str, role: str) -> tuple[Block, ...]:
-        """A list of blocks; a bare string is accepted as a single paragraph."""
+
+@dataclass(frozen=True)
+class Blocks(Type):
+    """A list of blocks (paragraphs, ``list``, ``steps``); a bare string is a single paragraph."""
+
+    role: str
+
+    @property
+    def what(self) -> str:
+        return "list of paragraphs, {list: […]} and {steps: […]}"
+
+    def read(self, reader: Reader, node: yaml.Node, path: str) -> tuple[Block, ...]:
         if isinstance(node, yaml.ScalarNode):
-            text = self.translatable(node, path, role)
+            text = Translatable(self.role).read(reader, node, path)
             return (Block("paragraph", (text,)),) if text else ()
-        nodes = self.sequence(node, path)
+        nodes = reader.sequence(node, path)
         if nodes is None:
             return ()
-        result = []
-        for index, child in enumerate(nodes):
-            block = self.block(child, f"{path}[{index}]", role)
-            if block:
-                result.append(block)
-        if not result and not self.problems:
-            self.problem(node, path, "is empty; add at least one paragraph")
-        return tuple(result)
+        if not nodes:
+            reader.problem(node, path, "is empty; add at least one paragraph")
+        found = [_block(reader, child, f"{path}[{i}]", self.role) for i, child in enumerate(nodes)]
+        return tuple(block for block in found if block)
 
-    def block(self, node: yaml.Node, path: str, role: str) -> Block | None:
-        if isinstance(node, yaml.MappingNode):
-            keys = {str(k.value) for k, _ in node.value}
-            kinds = keys & set(BLOCK_KINDS)
-            if kinds:
-                fields = self.mapping(node, path, BLOCK_KINDS)
-                if fields is None or len(fields) != 1:
-                    self.problem(node, path, "a block holds one 'list' or one 'steps'")
-                    return None
-                kind, items_node = next(iter(fields.items()))
-                items = self.sequence(items_node, f"{path}.{kind}")
-                if not items:
-                    if items is not None:
-                        self.problem(items_node, f"{path}.{kind}", "is empty; add at least one item")
-                    return None
-                texts = [
-                    self.translatable(
-                        item, f"{path}.{kind}[{i}]", f"{role}, {'list item' if kind == 'list' else 'step'}"
-                    )
-                    for i, item in enumerate(items)
-                ]
-                return Block(kind, tuple(t for t in texts if t))
-        text = self.translatable(node, path, f"{role}, paragraph")
+
+def _block(reader: Reader, node: yaml.Node, path: str, role: str) -> Block | None:
+    """A paragraph, or a mapping holding one ``list`` or one ``steps``."""
+    if not (isinstance(node, yaml.MappingNode) and {str(k.value) for k, _ in node.value} & set(BLOCK_KINDS)):
+        text = Translatable(f"{role}, paragraph").read(reader, node, path)
         return Block("paragraph", (text,)) if text else None
+    fields = reader.mapping(node, path, BLOCK_KINDS)
+    if fields is None or len(fields) != 1:
+        reader.problem(node, path, "a block holds one 'list' or one 'steps'")
+        return None
+    kind, items_node = next(iter(fields.items()))
+    items = reader.sequence(items_node, f"{path}.{kind}")
+    if not items:
+        if items is not None:
+            reader.problem(items_node, f"{path}.{kind}", "is empty; add at least one item")
+        return None
+    item_role = f"{role}, {'list item' if kind == 'list' else 'step'}"
+    texts = [
+        Translatable(item_role).read(reader, item, f"{path}.{kind}[{i}]") for i, item in enumerate(items)
+    ]
+    return Block(kind, tuple(t for t in texts if t))
 
-    def section(self, node: yaml.Node, path: str) -> Section | None:
-        fields = self.mapping(node, path, _SECTION_FIELDS)
-        if fields is None:
+
+def _faq_item(reader: Reader, node: yaml.Node, path: str, values: dict[str, Any]) -> FaqItem | None:
+    return FaqItem(values["q"], values["a"]) if values["q"] and values["a"] else None
+
+
+def _calls_emergency(
+    reader: Reader, node: yaml.Node, path: str, blocks: tuple[Block, ...]
+) -> tuple[Block, ...]:
+    if blocks and not any("{emergency_number}" in t.text for b in blocks for t in b.items):
+        reader.problem(
+            node,
+            path,
+            "must say to call {emergency_number}; add a line such as "
+            "'Call {emergency_number} right away if …'",
+        )
+    return blocks
+
+
+_FAQ_ITEMS = Field(
+    "items",
+    ListOf(
+        Checked(
+            Record(
+                Table(
+                    Field("q", Translatable("FAQ question"), "question", required=True),
+                    Field("a", Blocks("FAQ answer"), "answer", required=True),
+                )
+            ),
+            _faq_item,
+        )
+    ),
+    "questions and answers",
+    required=True,
+    default=(),
+)
+_WARNING_SIGNS = (
+    Field(
+        "urgent",
+        Blocks("when to get help: call the clinic"),
+        "signs to call the clinic for",
+        required=True,
+        default=(),
+    ),
+    Field(
+        "emergency",
+        Blocks("when to get help: emergency"),
+        "signs to call {emergency_number} for",
+        required=True,
+        default=(),
+        check=_calls_emergency,
+    ),
+)
+
+
+def _section_table(kind: str) -> Table:
+    """The fields a section of ``kind`` may have (besides ``kind``), in the order they are read."""
+    title = Field(
+        "title",
+        Translatable(f"heading of a '{kind}' section"),
+        "heading; replaces the kind's default heading",
+        required=kind == "section",
+        missing="a free 'section' needs a 'title'",
+    )
+    if kind == "faq":
+        return Table(title, _FAQ_ITEMS)
+    body = Field(
+        "body",
+        Blocks(kind.replace("_", " ") + " section"),
+        "paragraphs, lists and steps",
+        required=kind != "when_to_get_help",
+        default=(),
+        missing=f"a '{kind}' section needs a 'body'",
+    )
+    if kind == "when_to_get_help":
+        return Table(title, body, *_WARNING_SIGNS)
+    return Table(title, body)
+
+
+#: Each section kind's fields (``kind`` itself aside).
+SECTION_TABLES = {kind: _section_table(kind) for kind in SECTION_KINDS}
+#: Every field a section may have, whatever its kind (``context`` is known, and never allowed).
+SECTION_FIELDS = {
+    "kind": "one of: " + ", ".join(SECTION_KINDS),
+    "context": "not for a section: give a title its msgctxt with {text: …, context: …}",
+    **{name: doc for table in SECTION_TABLES.values() for name, doc in table.docs.items()},
+}
+
+
+def _known_kind(reader: Reader, node: yaml.Node, path: str, kind: str) -> str | None:
+    if kind in SECTION_KINDS:
+        return kind
+    choices = ", ".join(sorted(SECTION_KINDS))
+    reader.problem(node, path, f"unknown section kind '{kind}'; expected one of: {choices}")
+    return None
+
+
+_KIND = Table(Field("kind", TEXT, SECTION_FIELDS["kind"], required=True, check=_known_kind))
+
+
+@dataclass(frozen=True)
+class SectionOfKind(Type):
+    """A section: its ``kind`` says which table its other fields are read with."""
+
+    @property
+    def what(self) -> str:
+        return "section"
+
+    def read(self, reader: Reader, node: yaml.Node, path: str) -> Section | None:
+        nodes = reader.mapping(node, path, SECTION_FIELDS)
+        if nodes is None:
             return None
-        kind_node = self.require(fields, node, path, "kind")
-        kind = self.text(kind_node, f"{path}.kind") if kind_node is not None else None
+        kind = _KIND.read_fields(reader, node, nodes, path)["kind"]
         if kind is None:
             return None
-        if kind not in SECTION_KINDS:
-            choices = ", ".join(sorted(SECTION_KINDS))
-            self.problem(
-                kind_node, f"{path}.kind", f"unknown section kind '{kind}'; expected one of: {choices}"
-            )
-            return None
-        allowed = {"kind", "title"} | {
-            "faq": {"items"},
-            "when_to_get_help": {"body", "urgent", "emergency"},
-        }.get(kind, {"body"})
-        for key, value in fields.items():
-            if key not in allowed:
-                self.problem(
-                    value,
-                    f"{path}.{key}",
-                    f"'{key}' does not belong in a section of kind '{kind}'; allowed: {', '.join(sorted(allowed))}",
-                )
-        title = None
-        if "title" in fields:
-            title = self.translatable(fields["title"], f"{path}.title", f"heading of a '{kind}' section")
-        elif kind == "section":
-            self.problem(node, path, "a free 'section' needs a 'title'")
-        role = kind.replace("_", " ") + " section"
-        body = self.blocks(fields["body"], f"{path}.body", role) if "body" in fields else ()
-        items = self.faq_items(fields, node, path) if kind == "faq" else ()
-        urgent = emergency = ()
-        if kind == "when_to_get_help":
-            urgent, emergency = self.help_parts(fields, node, path)
-        elif kind != "faq" and "body" not in fields:
-            self.problem(node, path, f"a '{kind}' section needs a 'body'")
-        return Section(kind, line_of(node), title, body, items, urgent, emergency)
+        table = SECTION_TABLES[kind]
+        allowed = ", ".join(sorted({"kind", *table.docs}))
+        for key, value in nodes.items():
+            if key != "kind" and key not in table.docs:  # reported, not read: it is to be removed
+                message = f"'{key}' does not belong in a section of kind '{kind}'; allowed: {allowed}"
+                reader.problem(value, join(path, key), message)
+        values = table.read_fields(reader, node, {k: v for k, v in nodes.items() if k in table.docs}, path)
+        return Section(kind, line_of(node), **values)
 
-    def faq_items(self, fields: dict[str, yaml.Node], node: yaml.Node, path: str) -> tuple[FaqItem, ...]:
-        items_node = self.require(fields, node, path, "items")
-        nodes = self.sequence(items_node, f"{path}.items") if items_node is not None else None
-        result = []
-        for index, item_node in enumerate(nodes or ()):
-            where = f"{path}.items[{index}]"
-            item = self.mapping(item_node, where, {"q": "question", "a": "answer"})
-            if item is None:
-                continue
-            q_node = self.require(item, item_node, where, "q")
-            a_node = self.require(item, item_node, where, "a")
-            if q_node is None or a_node is None:
-                continue
-            question = self.translatable(q_node, f"{where}.q", "FAQ question")
-            answer = self.blocks(a_node, f"{where}.a", "FAQ answer")
-            if question and answer:
-                result.append(FaqItem(question, answer))
-        return tuple(result)
 
-    def help_parts(
-        self, fields: dict[str, yaml.Node], node: yaml.Node, path: str
-    ) -> tuple[tuple[Block, ...], tuple[Block, ...]]:
-        parts = []
-        for key, role in (
-            ("urgent", "when to get help: call the clinic"),
-            ("emergency", "when to get help: emergency"),
-        ):
-            part_node = self.require(fields, node, path, key)
-            parts.append(self.blocks(part_node, f"{path}.{key}", role) if part_node is not None else ())
-        emergency = parts[1]
-        if emergency and not any("{emergency_number}" in t.text for b in emergency for t in b.items):
-            self.problem(
-                fields["emergency"],
-                f"{path}.emergency",
-                "must say to call {emergency_number}; add a line such as 'Call {emergency_number} right away if …'",
-            )
-        return parts[0], parts[1]
+def _handout_id(reader: Reader, node: yaml.Node, path: str, value: str) -> str:
+    if not ID_RE.match(value):
+        reader.problem(node, path, f"'{value}' is not a valid id; use lower-case letters, digits and hyphens")
+    return value
+
+
+#: A handout file, in the order its fields are read.
+HANDOUT = Table(
+    Field(
+        "id",
+        TEXT,
+        "lower-case id used for file names (letters, digits, hyphens)",
+        required=True,
+        default="",
+        check=_handout_id,
+    ),
+    Field("title", Translatable("handout title"), "the handout's title", required=True),
+    Field(
+        "summary",
+        Translatable("summary under the title"),
+        "one or two sentences: what this handout is for",
+        required=True,
+    ),
+    Field("audience", Translatable("who the handout is for"), "who it is for", required=True),
+    Field("version", TEXT, "content version, e.g. '1.2'", required=True, default=""),
+    Field("reviewed", Date(), "date of the last clinical review (YYYY-MM-DD)", required=True),
+    Field(
+        "pages",
+        WholeNumber(1, 20, "pages"),
+        "page budget: the most pages the handout may print on (default 2)",
+        default=2,
+    ),
+    Field("sections", ListOf(SectionOfKind()), "ordered list of sections", required=True, default=()),
+)
 
 
 def parse_handout(
@@ -335,86 +442,20 @@ def parse_handout(
 ) -> tuple[Handout | None, list[Problem]]:
     """Validate one handout's YAML text; returns the handout (when valid) and every problem found."""
     reader = _HandoutReader(display_name or str(source), placeholders)
-    root = reader.load(text)
-    if root is None:
-        if not reader.problems:
-            reader.problem(None, "", "file is empty; see 'Editing a handout' in README.md")
+    document = read_document(reader, text, HANDOUT, "see 'Editing a handout' in README.md")
+    if document is None:
         return None, reader.problems
-    fields = reader.mapping(root, "", _HANDOUT_FIELDS)
-    if fields is None:
-        return None, reader.problems
-    for name in ("id", "title", "summary", "audience", "version", "reviewed", "sections"):
-        reader.require(fields, root, "", name)
-    handout_id = reader.optional(fields, "id", "", reader.text, "")
-    if handout_id and not ID_RE.match(handout_id):
-        reader.problem(
-            fields["id"],
-            "id",
-            f"'{handout_id}' is not a valid id; use lower-case letters, digits and hyphens",
-        )
-    title = reader.translatable(fields["title"], "title", "handout title") if "title" in fields else None
-    summary = (
-        reader.translatable(fields["summary"], "summary", "summary under the title")
-        if "summary" in fields
-        else None
-    )
-    audience = (
-        reader.translatable(fields["audience"], "audience", "who the handout is for")
-        if "audience" in fields
-        else None
-    )
-    version = reader.optional(fields, "version", "", reader.text, "")
-    reviewed = _date(reader, fields.get("reviewed"))
-    pages = _pages(reader, fields.get("pages"))
-    sections: list[Section] = []
-    section_nodes = reader.sequence(fields["sections"], "sections") if "sections" in fields else None
-    for index, section_node in enumerate(section_nodes or ()):
-        section = reader.section(section_node, f"sections[{index}]")
-        if section:
-            sections.append(section)
+    nodes, values = document
+    sections = nodes.get("sections")
     if (
-        section_nodes is not None
-        and not any(s.kind == "when_to_get_help" for s in sections)
+        isinstance(sections, yaml.SequenceNode)
+        and not any(s.kind == "when_to_get_help" for s in values["sections"])
         and not reader.problems
     ):
-        reader.problem(fields["sections"], "sections", "every handout needs a 'when_to_get_help' section")
+        reader.problem(sections, "sections", "every handout needs a 'when_to_get_help' section")
     if reader.problems:
         return None, reader.problems
-    assert title and summary and audience and reviewed
-    handout = Handout(
-        handout_id,
-        title,
-        summary,
-        audience,
-        version,
-        reviewed,
-        pages,
-        tuple(sections),
-        Path(source),
-        line_of(fields["id"]),
-    )
-    return handout, []
-
-
-def _date(reader: Reader, node: yaml.Node | None) -> dt.date | None:
-    if node is None:
-        return None
-    value = node.value if isinstance(node, yaml.ScalarNode) else None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        reader.problem(node, "reviewed", f"expected a date like 2026-11-01, got {value!r}")
-        return None
-
-
-def _pages(reader: Reader, node: yaml.Node | None) -> int:
-    if node is None:
-        return 2
-    value = node.value if isinstance(node, yaml.ScalarNode) else None
-    if not (isinstance(value, str) and value.isdigit() and 1 <= int(value) <= 20):
-        reader.problem(node, "pages", f"expected a whole number of pages from 1 to 20, got {value!r}")
-        return 2
-    return int(value)
+    return Handout(**values, source=Path(source), id_line=line_of(nodes["id"])), []
 
 
 def load_handouts(
@@ -423,7 +464,6 @@ def load_handouts(
     """Load and validate every ``*.yaml`` in ``folder``; all problems of all files are raised together."""
     folder = Path(folder)
     paths = sorted(folder.glob("*.yaml"))
-    handouts: list[Handout] = []
     problems: list[Problem] = []
     if not paths:
         problems.append(
@@ -435,29 +475,35 @@ def load_handouts(
         )
     seen: dict[str, Handout] = {}
     for path in paths:
-        name = display_path(path, root)
-        reader = Reader(name)
-        text = read_text_file(path, reader)
-        if text is None:
-            problems.extend(reader.problems)
-            continue
-        handout, found = parse_handout(text, path, placeholders, name)
-        problems.extend(found)
-        if handout is None:
-            continue
-        if handout.id in seen:
-            other = display_path(seen[handout.id].source, root)
-            problems.append(
-                Problem(
-                    name,
-                    handout.id_line,
-                    f"duplicate id '{handout.id}' (also in {other}); give each handout its own id",
-                    "id",
-                )
-            )
-            continue
-        seen[handout.id] = handout
-        handouts.append(handout)
+        handout = _read_handout_file(path, display_path(path, root), placeholders, problems)
+        if handout is not None and handout.id in seen:
+            problems.append(_duplicate_id(handout, seen[handout.id], root))
+        elif handout is not None:
+            seen[handout.id] = handout
     if problems:
         raise ContentError(problems=problems)
-    return handouts
+    return list(seen.values())
+
+
+def _read_handout_file(
+    path: Path, name: str, placeholders: set[str] | None, problems: list[Problem]
+) -> Handout | None:
+    """One handout file, read and validated; its problems are added to ``problems``."""
+    reader = Reader(name)
+    text = read_text_file(path, reader)
+    if text is None:
+        problems.extend(reader.problems)
+        return None
+    handout, found = parse_handout(text, path, placeholders, name)
+    problems.extend(found)
+    return handout
+
+
+def _duplicate_id(handout: Handout, first: Handout, root: Path | None) -> Problem:
+    return Problem(
+        display_path(handout.source, root),
+        handout.id_line,
+        f"duplicate id '{handout.id}' (also in {display_path(first.source, root)}); "
+        "give each handout its own id",
+        "id",
+    )

@@ -1,4 +1,6 @@
-"""Inline markup in content strings: ``**bold**``, ``*italic*`` and ``{placeholders}``.
+"""Inline markup in content strings: ``**bold**``, ``*italic*``, ``{placeholders}`` and ``%(name)s``.
+
+The patterns every stage uses to find placeholders and format variables live here, and only here.
 
 The text is escaped first and only then turned into tags the project itself writes, so nothing a
 content author or translator types can inject HTML, fetch a URL or break the page.
@@ -10,10 +12,29 @@ import re
 
 from markupsafe import Markup, escape
 
-from handoutgen.content.handout import PLACEHOLDER_RE
+#: A ``{name}`` placeholder, filled with a clinic value after translation; group 1 is the name.
+PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+#: What a placeholder's name may be: ``clinic_phone``, ``after_hours_phone``.
+PLACEHOLDER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: A ``%(name)s`` format variable as the project's catalogues use them; group 1 is the name.
+FORMAT_RE = re.compile(r"%\(([a-z_]+)\)s")
+#: Any ``%(name)…`` conversion (``%(count)d``, ``%(n)05.1f``), as a translator might write one;
+#: group 1 is the name. Wider than :data:`FORMAT_RE`: for comparing an English text with its
+#: translation, where a variable of any shape must survive.
+FORMAT_ANY_RE = re.compile(r"%\(([^()]*)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
 
 _STRONG_RE = re.compile(r"\*\*(.+?)\*\*")
 _EM_RE = re.compile(r"(?<!\*)\*(?!\*)(.+?)(?<!\*)\*(?!\*)")
+
+
+def placeholders(text: str) -> list[str]:
+    """The names of the ``{placeholders}`` in a text, sorted, each as often as it occurs."""
+    return sorted(PLACEHOLDER_RE.findall(text))
+
+
+def format_variables(text: str) -> list[str]:
+    """The names of the ``%(name)s`` variables in a text, sorted, each as often as it occurs."""
+    return sorted(FORMAT_RE.findall(text))
 
 
 def strip_markup(text: str) -> str:

@@ -1,15 +1,14 @@
 """YAML read as a node tree, so every value keeps its 1-based line and every problem can name it.
 
 Validation walks nodes instead of plain dicts: ``handouts/aftercare.yaml:14: sections[2].body[0]:
-expected text, got a list`` needs both the line and the path into the data.
+expected text, got a list`` needs both the line and the path into the data. :class:`Reader` reads
+single nodes; :mod:`handoutgen.content.schema` reads whole files against tables of fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
 
@@ -19,8 +18,6 @@ try:  # the C loader is much faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -98,30 +95,19 @@ class Reader:
             return None
         return value
 
-    def require(
-        self, fields: dict[str, yaml.Node], node: yaml.Node, path: str, name: str
-    ) -> yaml.Node | None:
-        if name not in fields:
-            self.problem(node, path, f"missing required field '{name}'")
-            return None
-        return fields[name]
-
-    def optional(
-        self,
-        fields: dict[str, yaml.Node],
-        name: str,
-        path: str,
-        convert: Callable[[yaml.Node, str], T | None],
-        default: T,
-    ) -> T:
-        if name not in fields:
-            return default
-        value = convert(fields[name], f"{path}.{name}" if path else name)
-        return default if value is None else value
-
 
 def line_of(node: yaml.Node) -> int:
     return node.start_mark.line + 1
+
+
+def key_nodes(node: yaml.Node) -> dict[str, yaml.Node]:
+    """A mapping's keys to their own nodes (the first of duplicates), for problems about a key."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    found: dict[str, yaml.Node] = {}
+    for key_node, _ in node.value:
+        found.setdefault(str(key_node.value), key_node)
+    return found
 
 
 def display_path(path: Path, root: Path | None) -> str:
@@ -132,17 +118,6 @@ def display_path(path: Path, root: Path | None) -> str:
         except ValueError:
             pass
     return str(path)
-
-
-def read_mapping_file(
-    reader: Reader, path: Path, fields: dict[str, str], empty_hint: str
-) -> tuple[yaml.Node | None, dict[str, yaml.Node] | None]:
-    """A settings file whose top level is a mapping: its root node and fields, problems collected."""
-    text = read_text_file(Path(path), reader)
-    root = reader.load(text) if text is not None else None
-    if root is None and not reader.problems:
-        reader.problem(None, "", f"file is empty; {empty_hint}")
-    return root, (reader.mapping(root, "", fields) if root is not None else None)
 
 
 def read_text_file(path: Path, reader: Reader) -> str | None:

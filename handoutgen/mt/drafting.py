@@ -7,9 +7,9 @@ reviews it.
 How the text is respected: placeholders (``{clinic_phone}``, ``%(date)s``), inline markup
 (``**``, ``*``), numbers (``15–20``, ``1.5``, ``½``) and web/mail addresses are swapped for
 short tokens before translation and put back after, because argostranslate's SentencePiece
-decoding turns ``_`` into spaces and its normalisation rewrites characters (``½`` → ``1⁄2``).  The draft is then
-checked against the English; a draft that lost or gained a placeholder, number or marker is
-kept as it is and reported, never silently repaired.
+decoding turns ``_`` into spaces and its normalisation rewrites characters (``½`` → ``1⁄2``).
+The draft is then checked against the English; a draft that lost or gained a placeholder,
+number or marker is kept as it is and reported, never silently repaired.
 
 How it stays fast:
 
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 
 from handoutgen.catalogs import states
 from handoutgen.catalogs.store import (
@@ -270,7 +270,14 @@ class Engine:
             value = value[len(self.target_prefix) :]
         return value.strip()
 
-    def _assemble(self, texts, segments, outputs, shapes, tables) -> list[tuple[str, list[str]]]:
+    def _assemble(
+        self,
+        texts: list[str],
+        segments: list[Segment],
+        outputs: list[str],
+        shapes: list[list[int]],
+        tables: list[list[Protected]],
+    ) -> list[tuple[str, list[str]]]:
         by_entry: dict[int, list[list[str]]] = {i: [[] for _ in shape] for i, shape in enumerate(shapes)}
         for segment, output in zip(segments, outputs):
             by_entry[segment.entry][segment.paragraph].append(output)
@@ -319,7 +326,8 @@ def _check_device(device: str | None) -> str:
     return device
 
 
-_ENGINES: dict[tuple[str, str, str], Engine] = {}
+#: Loaded engines by (package folder, version, device, options).
+_ENGINES: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Engine] = {}
 
 
 def load_engine(
@@ -436,7 +444,7 @@ class TranslateResult:
         return text
 
 
-def _needs_draft(message) -> bool:
+def _needs_draft(message: Message) -> bool:
     """Missing entries, and stale entries whose text is only an earlier machine draft."""
     if not message.id:
         return False
@@ -446,7 +454,7 @@ def _needs_draft(message) -> bool:
     return state is states.State.STALE and states.machine_provider(message) is not None
 
 
-def _sources(message) -> list[str]:
+def _sources(message: Message) -> list[str]:
     return list(message.id) if isinstance(message.id, (tuple, list)) else [message.id]
 
 
@@ -473,7 +481,7 @@ class Progress:
 
 
 def fill_catalog(
-    catalog,
+    catalog: Catalog,
     engine: Engine,
     memory: TranslationMemory,
     *,
@@ -492,42 +500,63 @@ def fill_catalog(
     todo = [m for m in catalog if _needs_draft(m)]
     pending = []
     for message in todo:
-        drafts = [memory.get(engine.package, s) for s in _sources(message)]
-        if all(d is not None for d in drafts):
+        drafts = _remembered(memory, engine.package, _sources(message))
+        if drafts is not None:
             _apply(message, drafts, catalog, result, po_file)
             result.from_memory += 1
         else:
             pending.append(message)
-    calls_before, sent_before, seconds_before = engine.calls, engine.strings_sent, engine.seconds
+    before = (engine.calls, engine.strings_sent, engine.seconds)
     try:
         for start in range(0, len(pending), chunk):
             _translate_chunk(pending[start : start + chunk], engine, memory, catalog, result, po_file)
-            result.batch_calls = engine.calls - calls_before
-            result.strings_sent = engine.strings_sent - sent_before
-            result.model_seconds = engine.seconds - seconds_before
+            _count_work(result, engine, before)
             if progress:
                 progress.update(result.filled, result.strings_sent, result.model_seconds)
             if on_batch:
                 on_batch(result)
     except KeyboardInterrupt:
         result.interrupted = True
-    result.batch_calls = engine.calls - calls_before
-    result.strings_sent = engine.strings_sent - sent_before
-    result.model_seconds = engine.seconds - seconds_before
+    _count_work(result, engine, before)
     return result
 
 
+def _count_work(result: TranslateResult, engine: Engine, before: tuple[int, int, float]) -> None:
+    """What the engine did for this run: batch calls, strings sent and model time since ``before``."""
+    result.batch_calls = engine.calls - before[0]
+    result.strings_sent = engine.strings_sent - before[1]
+    result.model_seconds = engine.seconds - before[2]
+
+
+def _remembered(
+    memory: TranslationMemory, package: models.PackageInfo, sources: list[str]
+) -> list[str] | None:
+    """The drafts the memory holds for every source text, or None when one is missing."""
+    drafts = [memory.get(package, source) for source in sources]
+    found = [d for d in drafts if d is not None]
+    return found if len(found) == len(drafts) else None
+
+
 def _translate_chunk(
-    messages, engine: Engine, memory: TranslationMemory, catalog, result: TranslateResult, po_file: str
+    messages: list[Message],
+    engine: Engine,
+    memory: TranslationMemory,
+    catalog: Catalog,
+    result: TranslateResult,
+    po_file: str,
 ) -> None:
     sources = sorted({s for m in messages for s in _sources(m) if memory.get(engine.package, s) is None})
     for source, (draft, _problems) in zip(sources, engine.translate(sources)):
         memory.put(engine.package, source, draft)
     for message in messages:
-        _apply(message, [memory.get(engine.package, s) for s in _sources(message)], catalog, result, po_file)
+        drafts = _remembered(memory, engine.package, _sources(message))
+        if drafts is not None:  # every source was just translated
+            _apply(message, drafts, catalog, result, po_file)
 
 
-def _apply(message, drafts: list[str], catalog, result: TranslateResult, po_file: str) -> None:
+def _apply(
+    message: Message, drafts: list[str], catalog: Catalog, result: TranslateResult, po_file: str
+) -> None:
     """Store the draft as a machine draft, and report whatever did not survive translation."""
     if isinstance(message.id, (tuple, list)):
         singular, plural = drafts[0], drafts[-1]

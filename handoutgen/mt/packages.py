@@ -26,8 +26,9 @@ import urllib.request
 import zipfile
 import zlib
 from dataclasses import dataclass
+from http.client import HTTPMessage
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from handoutgen.errors import Problem, TranslationError
@@ -230,6 +231,9 @@ def _size(count: int) -> str:
     return f"{count // 1024**2} MB" if count >= 1024**2 else f"{count // 1024} KB"
 
 
+_COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+
+
 def _check_archive(
     archive: Path,
     zf: zipfile.ZipFile,
@@ -245,58 +249,63 @@ def _check_archive(
         raise _corrupt(archive, "the archive is empty")
     if len(infos) > MAX_MEMBERS:
         raise _corrupt(archive, f"the archive has {len(infos)} members (a package has a few dozen)")
-    tops, seen, total = set(), set(), 0
+    seen: set[str] = set()
+    total = 0
     for info in infos:
-        name = info.filename
-        parts = name[:-1].split("/") if name.endswith("/") else name.split("/")
-        if (
-            not name
-            or name.startswith("/")
-            or "\\" in name
-            or "\0" in name
-            or ":" in parts[0]
-            or any(part in ("", ".", "..") for part in parts)
-        ):
-            raise _corrupt(archive, f"unsafe path in the archive: {name!r}")
-        if name in seen:
-            raise _corrupt(archive, f"the archive holds {name!r} twice")
-        seen.add(name)
-        mode = info.external_attr >> 16
-        kind = stat.S_IFMT(mode) if info.create_system == 3 else 0  # 3: Unix, whose mode bits are meaningful
-        if stat.S_ISLNK(mode) and info.create_system == 3:
-            raise _corrupt(
-                archive, f"the archive holds a symbolic link ({name!r}); a package holds only files"
-            )
-        if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-            raise _corrupt(
-                archive, f"the archive holds a special file ({name!r}); a package holds only files"
-            )
-        if info.flag_bits & 0x1:
-            raise _corrupt(archive, f"member {name!r} is encrypted")
-        if info.compress_type not in (
-            zipfile.ZIP_STORED,
-            zipfile.ZIP_DEFLATED,
-            zipfile.ZIP_BZIP2,
-            zipfile.ZIP_LZMA,
-        ):
-            raise _corrupt(
-                archive, f"member {name!r} uses an unsupported compression method ({info.compress_type})"
-            )
+        why = _member_refusal(info, seen)
+        seen.add(info.filename)
         total += info.file_size
-        if total > max_unpacked:
-            raise _corrupt(
-                archive,
+        if why is None and total > max_unpacked:
+            why = (
                 f"the archive would unpack to more than {_size(max_unpacked)} "
-                "(a zip bomb, or not a translation package)",
+                "(a zip bomb, or not a translation package)"
             )
-        if info.file_size > RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
-            raise _corrupt(
-                archive,
-                f"member {name!r} would inflate {info.file_size // max(info.compress_size, 1)}-fold "
-                f"to {_size(info.file_size)} (a zip bomb)",
+        if (
+            why is None
+            and info.file_size > RATIO_FLOOR
+            and info.file_size > max_ratio * max(info.compress_size, 1)
+        ):
+            why = (
+                f"member {info.filename!r} would inflate {info.file_size // max(info.compress_size, 1)}-fold "
+                f"to {_size(info.file_size)} (a zip bomb)"
             )
-        tops.add(parts[0])
-    if len(tops) != 1 or not any(n.startswith(next(iter(tops)) + "/") for n in seen):
+        if why:
+            raise _corrupt(archive, why)
+    return _package_folder(archive, seen)
+
+
+def _member_refusal(info: zipfile.ZipInfo, seen: set[str]) -> str | None:
+    """Why a member may not be extracted (its name, its kind, its encryption or compression), or None."""
+    name = info.filename
+    parts = name[:-1].split("/") if name.endswith("/") else name.split("/")
+    if (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or "\0" in name
+        or ":" in parts[0]
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        return f"unsafe path in the archive: {name!r}"
+    if name in seen:
+        return f"the archive holds {name!r} twice"
+    mode = info.external_attr >> 16
+    unix = info.create_system == 3  # Unix, whose mode bits are meaningful
+    if unix and stat.S_ISLNK(mode):
+        return f"the archive holds a symbolic link ({name!r}); a package holds only files"
+    if unix and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+        return f"the archive holds a special file ({name!r}); a package holds only files"
+    if info.flag_bits & 0x1:
+        return f"member {name!r} is encrypted"
+    if info.compress_type not in _COMPRESSIONS:
+        return f"member {name!r} uses an unsupported compression method ({info.compress_type})"
+    return None
+
+
+def _package_folder(archive: Path, names: set[str]) -> str:
+    """The one top-level folder of the archive, holding what every package has."""
+    tops = {name.split("/")[0] for name in names}
+    if len(tops) != 1 or not any(n.startswith(next(iter(tops)) + "/") for n in names):
         raise _corrupt(
             archive, "expected one top-level folder holding the package, found " + ", ".join(sorted(tops)[:5])
         )
@@ -305,7 +314,6 @@ def _check_archive(
         raise _corrupt(
             archive, f"the package folder is named {top!r}; expected a name like translate-en_es-1_0"
         )
-    names = seen
     required = {f"{top}/metadata.json": "metadata.json", f"{top}/model/model.bin": "model/model.bin"}
     for member, label in required.items():
         if member not in names:
@@ -336,31 +344,36 @@ def install_file(
         _check_model_loads(archive, staging / top / "model")
         final = root / top
         installed = _installed(root)
-        pair = (info.from_code, info.to_code)
         replaced = [
             path
             for path, old in installed  # the same pair, or a broken folder of the same name
-            if (old is not None and (old.from_code, old.to_code) == pair) or (old is None and path == final)
+            if (old is not None and (old.from_code, old.to_code) == (info.from_code, info.to_code))
+            or (old is None and path == final)
         ]
         if (final.exists() or final.is_symlink()) and final not in replaced:
-            holder = next((old for path, old in installed if path == final), None)
-            what = (
-                f"the installed package {holder} ({holder.from_code} → {holder.to_code})"
-                if holder
-                else "something that is not a package folder"
-            )
-            raise _error(
-                archive,
-                (
-                    f"its folder {top!r} is already taken in {root} by {what}, and this archive holds "
-                    f"{info.from_code} → {info.to_code}; the archive is mislabelled: download the right package, "
-                    f"or remove {final} first if you mean to replace it"
-                ),
-            )
+            raise _taken(archive, info, final, installed)
         _swap_in(staging / top, final, replaced, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return read_package(final)
+
+
+def _taken(
+    archive: Path, info: PackageInfo, final: Path, installed: list[tuple[Path, PackageInfo | None]]
+) -> TranslationError:
+    """The archive's folder name is taken by another pair's package (or by something else)."""
+    holder = next((old for path, old in installed if path == final), None)
+    what = (
+        f"the installed package {holder} ({holder.from_code} → {holder.to_code})"
+        if holder
+        else "something that is not a package folder"
+    )
+    return _error(
+        archive,
+        f"its folder {final.name!r} is already taken in {final.parent} by {what}, and this archive "
+        f"holds {info.from_code} → {info.to_code}; the archive is mislabelled: download the right "
+        f"package, or remove {final} first if you mean to replace it",
+    )
 
 
 def _installed(root: Path) -> list[tuple[Path, PackageInfo | None]]:
@@ -502,7 +515,15 @@ def _is_loopback(host: str) -> bool:
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
     """Follow a redirect only to where a link itself could point."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         why = link_refused(newurl)
         if why:
             raise urllib.error.URLError(f"redirected to {newurl}, which is refused: {why}")
@@ -582,10 +603,8 @@ def install_pair(
         if not isinstance(code, str) or not _ARGOS_CODE_RE.fullmatch(code):
             raise _error(
                 "models install",
-                (
-                    f"{code!r} is not a language code of the package index; give two or three lower-case letters "
-                    "such as en, es, zt (Chinese, traditional) or pb (Brazilian Portuguese)"
-                ),
+                f"{code!r} is not a language code of the package index; give two or three lower-case "
+                "letters such as en, es, zt (Chinese, traditional) or pb (Brazilian Portuguese)",
             )
     root = packages_dir(folder)
     configure_argos(root)
@@ -661,7 +680,7 @@ def _download(entry: dict[str, Any], target: Path) -> None:
 # --- loading --------------------------------------------------------------------------------
 
 
-def load_argos_package(info: PackageInfo):
+def load_argos_package(info: PackageInfo) -> Any:
     """argostranslate's own ``Package`` for an installed folder (metadata + tokenizer).
 
     Imports ``argostranslate.package`` only: it needs neither torch nor stanza nor spaCy.

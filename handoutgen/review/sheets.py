@@ -19,6 +19,7 @@ from babel.messages.catalog import Catalog, Message
 from markupsafe import Markup
 
 from handoutgen.catalogs.states import (
+    Key,
     State,
     approval,
     entry_state,
@@ -36,7 +37,6 @@ from handoutgen.checks.runner import findings_by_key
 from handoutgen.errors import ReviewError
 from handoutgen.fsutil import write_bytes_atomic, write_text_atomic
 
-Key = tuple[str, str | None]
 _AT_RE = re.compile(r"^at (sections\[(\d+)\])")
 
 

@@ -1,2 +1,3 @@
-"""Text every stage reads the same way: sentences, numbers, locales (codes, scripts, fonts,
-plural forms). Pure functions, no I/O."""
+"""Text every stage reads the same way: sentences, numbers, writing systems, locales (codes,
+fonts, plural forms), and the readability statistics of English (words, syllables, grade). Pure
+functions, no I/O beyond the data files of Babel and Pyphen."""

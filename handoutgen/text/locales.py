@@ -9,8 +9,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from handoutgen.errors import CatalogError
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 SOURCE_LOCALE = "en"
 PSEUDO_LOCALE = "en_XA"
@@ -142,7 +146,21 @@ def locale_info(code: str) -> LocaleInfo:
     )
 
 
-def _pyphen_language(locale) -> str | None:
+def language(code: str) -> str:
+    """The language subtag of a locale code: ``es`` for ``es_MX``, ``zh`` for ``zh-Hans``."""
+    return code.replace("-", "_").split("_")[0].lower()
+
+
+def babel_code(code: str) -> str:
+    """What Babel formats ``code`` with (``en`` for the pseudo-locale); ``code`` itself when the
+    project does not know it."""
+    try:
+        return locale_info(code).babel_code
+    except CatalogError:
+        return code
+
+
+def _pyphen_language(locale: Locale) -> str | None:
     import pyphen
 
     for candidate in (str(locale), locale.language):

@@ -1,13 +1,16 @@
-"""Sentence splitting done by the project, so no splitter model is ever downloaded.
+"""Sentence splitting done by the project, so no splitter model is ever downloaded; the one
+splitter every stage uses (machine translation splits with it, the checks count with it).
 
 argostranslate 1.11 splits text with MiniSBD, which fetches an ONNX model from the internet on
 first use unless the package ships ``minisbd/*.onnx``.  Translation models are trained on single
 sentences, so splitting matters, but for handout prose a rule-based splitter is enough:
-sentence-final punctuation followed by a space and something that can start a sentence.
+sentence-final punctuation (in every script that has it: :data:`SPACED_ENDS`) followed by a space
+and something that can start a sentence, or a full-width end (``。``) whatever follows.
 
 Languages written without sentence punctuation (Thai, Lao, Khmer, Burmese) cannot be split by
 rule; for those the package must carry its own MiniSBD model, and the project fails with a
-clear message when it does not (see :func:`splitter_for`).
+clear message when it does not (see :func:`splitter_for`).  :func:`count_sentences` counts their
+text as one sentence per paragraph, so the checks do not compare it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ Splitter = Callable[[str], list[str]]
 #: Languages whose text marks no sentence ends with punctuation: rules cannot split them.
 NO_SENTENCE_PUNCTUATION = frozenset({"th", "lo", "km", "my"})
 
-#: Words that end with a full stop without ending the sentence (lower case, no final dot).
+#: Words that end with a full stop without ending the sentence (lower case, no final dot): English,
+#: and Spanish for text translated back.
 ABBREVIATIONS = frozenset(
     {
         "dr",
@@ -35,6 +39,7 @@ ABBREVIATIONS = frozenset(
         "sr",
         "prof",
         "vs",
+        "etc",
         "approx",
         "appt",
         "dept",
@@ -51,42 +56,56 @@ ABBREVIATIONS = frozenset(
         "hr",
         "hrs",
         "sra",
+        "srta",
         "dra",
         "ud",
         "uds",
+        "ej",
+        "aprox",
+        "núm",
+        "pág",
     }
 )
 
-_CLOSERS = "\"'”’»)]}*"
-_OPENERS = "\"'“‘«([{*¿¡"
-# A run of sentence-final punctuation, then closing quotes/brackets/markup, then spaces.
-_LATIN_END = re.compile(rf"[.!?…؟।]+[{re.escape(_CLOSERS)}]*(\s+)")
-# Full-width terminators end a sentence with or without a following space.
-_CJK_END = re.compile(rf"[。！？]+[{re.escape(_CLOSERS)}」』）]*\s*")
+#: Sentence ends that need a space after them: Latin . ! ? …, Arabic question mark ؟ and Urdu full
+#: stop ۔, Devanagari danda । and double danda ॥ (Hindi, Marathi, Nepali, Bengali), Ethiopic full
+#: stop ። and question mark ፧ (Amharic, Tigrinya), Armenian full stop ։.
+SPACED_ENDS = ".!?…؟۔।॥።፧։"
+#: Sentence ends of scripts written without spaces between words (Chinese, Japanese): a sentence
+#: ends there whatever follows.
+FULL_WIDTH_ENDS = "。！？．｡"
+
+CLOSERS = "\"'”’»›)]}」』）】*"
+OPENERS = "\"'“‘«([{*¿¡"
+# A run of sentence ends, then closing quotes, brackets and emphasis markers.
+_END = re.compile(rf"[{re.escape(SPACED_ENDS + FULL_WIDTH_ENDS)}]+[{re.escape(CLOSERS)}]*")
+_SPACE = re.compile(r"\s+")
+
+
+# What cannot start a sentence: a closing bracket or quote, a comma, a colon.
+_NEVER_STARTS = frozenset(CLOSERS).difference(OPENERS).union(",;:")
 
 
 def _can_start_sentence(char: str) -> bool:
-    """Upper-case letters, digits, openers, and letters of scripts without case."""
-    if char.isupper() or char.isdigit() or char in _OPENERS:
-        return True
-    return char.isalpha() and char.lower() == char.upper()
+    """Anything but a lower-case letter or closing punctuation: a full stop before a lower-case
+    word ends no sentence (Apt. 4b, approx. half); capitals, digits, openers, placeholders, symbols
+    and letters of scripts without case can start one."""
+    return not (char.isalpha() and char.islower()) and char not in _NEVER_STARTS
 
 
 def _word_before(text: str, end: int) -> str:
     start = end
-    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in _OPENERS:
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in OPENERS:
         start -= 1
     return text[start:end]
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the full stop at ``dot`` closes an abbreviation or a single initial."""
-    if text[dot] != ".":
-        return False
     word = _word_before(text, dot)
-    # An initial is one capital Latin letter ("J. Smith"); one Hangul or Arabic letter before a
-    # full stop ends a sentence ("멍." is "bruise.").
-    return word.lower() in ABBREVIATIONS or (len(word) == 1 and "A" <= word <= "Z")
+    # An initial is one capital letter ("J. Smith"); one Hangul or Arabic letter before a full stop
+    # ends a sentence ("멍." is "bruise."): those scripts have no capitals.
+    return word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and word.isupper())
 
 
 def split_sentences(text: str) -> list[str]:
@@ -97,8 +116,7 @@ def split_sentences(text: str) -> list[str]:
     """
     pieces: list[str] = []
     start = 0
-    for match in _boundaries(text):
-        cut, resume = match
+    for cut, resume in _boundaries(text):
         piece = text[start:cut].strip()
         if piece:
             pieces.append(piece)
@@ -109,20 +127,25 @@ def split_sentences(text: str) -> list[str]:
     return pieces
 
 
+def count_sentences(text: str) -> int:
+    """Sentences in ``text`` that hold a word or a number (a lone "…" or "**" is none)."""
+    return sum(1 for piece in split_sentences(text) if any(c.isalnum() for c in piece))
+
+
 def _boundaries(text: str) -> list[tuple[int, int]]:
     """(end of sentence, start of next) pairs, in order."""
     found: list[tuple[int, int]] = []
-    for match in _LATIN_END.finditer(text):
-        resume = match.end()
-        if resume >= len(text) or not _can_start_sentence(text[resume]):
+    for match in _END.finditer(text):
+        space = _SPACE.match(text, match.end())
+        resume = space.end() if space else match.end()
+        if resume >= len(text):
             continue
-        if _is_abbreviation(text, match.start()):
-            continue
-        found.append((match.start(1), resume))
-    for match in _CJK_END.finditer(text):
-        if match.end() < len(text):
-            found.append((match.end(), match.end()))
-    found.sort()
+        if not set(match.group()) & set(FULL_WIDTH_ENDS):
+            if space is None or not _can_start_sentence(text[resume]):
+                continue
+            if match.group().rstrip(CLOSERS) == "." and _is_abbreviation(text, match.start()):
+                continue
+        found.append((match.end(), resume))
     return found
 
 
@@ -157,7 +180,7 @@ def splitter_for(from_code: str, package_path: Path | None = None) -> Splitter:
 
 def _minisbd_splitter(model_file: Path) -> Splitter:
     """Wrap MiniSBD around a model file shipped in the package (a path is never downloaded)."""
-    from minisbd import SBDetect
+    from minisbd import SBDetect  # type: ignore[import-untyped]  # ships no type information
 
     detector = SBDetect(str(model_file.resolve()), use_gpu=False, max_threads=1)
 

@@ -1,0 +1,80 @@
+"""The ``length-ratio`` check: a translation far longer or shorter than translations into its
+script usually are (text added, repeated or left out)."""
+
+from __future__ import annotations
+
+from handoutgen.checks.issues import Issue, issue
+from handoutgen.checks.tokens import VARIABLE_RE
+from handoutgen.text.locales import language
+from handoutgen.text.scripts import script_of
+
+# Translation length / English length, counted in characters, by the translation's script. Drawn
+# from published expansion tables for English sources (W3C "Text size in translation"; IBM's
+# globalisation guide: short strings expand most) and checked against the shipped catalogues:
+# * alphabetic scripts: Spanish runs 0.7–1.65 (median 1.2). Vietnamese goes as low as 0.42
+#   ("You are afraid of needles." → "Bạn sợ kim.": one syllable per word), so the floor is 0.4;
+#   2.5 leaves room for the 200 % expansion of short strings.
+# * CJK: a Han character carries a syllable or a word; Chinese runs 0.14–0.66 (median 0.33, e.g.
+#   "Questions and answers" → "问与答" is 0.14), so 0.1–1.0; a translation as long as the English
+#   in characters almost always still holds English.
+# * Hangul: a syllable block is 2–3 Latin letters; Korean runs 0.29–0.92 (median 0.56), so 0.2–1.5.
+# * Arabic (and Hebrew): short vowels are not written, so about English length; 0.5–1.6 shipped
+#   (median 0.91), so 0.4–2.0.
+LENGTH_RATIOS: dict[str, tuple[float, float]] = {
+    "alphabet": (0.4, 2.5),
+    "cjk": (0.1, 1.0),
+    "hangul": (0.2, 1.5),
+    "abjad": (0.4, 2.0),
+}
+LENGTH_MIN_SOURCE = 20  # shorter English (labels, headings) varies too much to judge
+# The script a locale is written in (the text's own mix would excuse English left in a translation).
+_LANGUAGE_SCRIPTS = {
+    "zh": "cjk",
+    "ja": "cjk",
+    "yue": "cjk",
+    "th": "cjk",
+    "lo": "cjk",
+    "km": "cjk",
+    "my": "cjk",
+    "ko": "hangul",
+    "ar": "abjad",
+    "fa": "abjad",
+    "ur": "abjad",
+    "ps": "abjad",
+    "ckb": "abjad",
+    "sd": "abjad",
+    "ug": "abjad",
+    "he": "abjad",
+    "yi": "abjad",
+}
+_SCRIPT_NAMES = {
+    "alphabet": "alphabetic scripts",
+    "cjk": "Chinese/Japanese",
+    "hangul": "Korean",
+    "abjad": "Arabic script",
+}
+
+
+def _visible(text: str) -> str:
+    return " ".join(VARIABLE_RE.sub("X", text).replace("*", "").split())
+
+
+def check_length(source: str, target: str, locale: str) -> list[Issue]:
+    """A translation's length against the English, within the usual range for its script."""
+    english, translated = _visible(source), _visible(target)
+    if len(english) < LENGTH_MIN_SOURCE or not translated:
+        return []
+    script = _LANGUAGE_SCRIPTS.get(language(locale)) or script_of(translated)
+    low, high = LENGTH_RATIOS[script]
+    ratio = len(translated) / len(english)
+    if low <= ratio <= high:
+        return []
+    what = "longer" if ratio > high else "shorter"
+    hint = "text added or repeated" if ratio > high else "text left out"
+    return [
+        issue(
+            "length-ratio",
+            f"the translation is {ratio:.2f}× the length of the English, much {what} than usual "
+            f"for {_SCRIPT_NAMES[script]} ({low}–{high}×); check for {hint}",
+        )
+    ]
