@@ -219,3 +219,29 @@ def wait_for(condition, timeout: float = 60.0) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("timed out")
+
+
+def test_worker_pools_run_one_at_a_time_and_results_keep_their_order(monkeypatch, tmp_path: Path) -> None:
+    """A pool takes at most WORKER_RENDERS × workers sheets and is shut down before the next starts
+    (pools running side by side multiplied the workers and their memory); results stay in order."""
+    from types import SimpleNamespace
+
+    from handoutgen.build import workers
+
+    monkeypatch.setattr(workers, "WORKER_RENDERS", 1)
+    renderer = workers.Renderer(tmp_path, 2)
+    started_while_running = []
+    real_start = renderer._start_pool
+
+    def start() -> None:
+        started_while_running.append(renderer.pool is not None)
+        real_start()
+
+    monkeypatch.setattr(renderer, "_start_pool", start)
+    for pages in range(1, 6):
+        html = "<p>x</p>" + '<p style="break-before: page">x</p>' * (pages - 1)
+        renderer.submit(SimpleNamespace(html=html, job=SimpleNamespace(label=f"sheet {pages}", locale="en")))
+    results = list(renderer.results())
+    assert [r["pages"] for r in results] == [1, 2, 3, 4, 5]
+    assert renderer.pools_started == 3 and started_while_running == [False, False, False]
+    assert renderer.pool is None and all(f is None for f in renderer.futures)

@@ -524,8 +524,7 @@ def _render_stale(
     try:
         validate_stylesheets(inputs.project)
     except HandoutError:
-        for pool in renderer.pools:  # sheets already handed to workers are not finished
-            pool.shutdown(wait=True, cancel_futures=True)
+        renderer.close()  # sheets already handed to workers are not finished
         raise
     for index, ((prepared, reasons, _), result) in enumerate(zip(stale, renderer.results()), 1):
         outcome = finish(inputs.project, prepared, result, options)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,51 +49,71 @@ class Renderer:
     while the parent is still preparing. A single sheet is rendered in this process: starting a
     worker would cost more than it saves. Workers are replaced after WORKER_RENDERS renders each,
     because WeasyPrint's memory grows across renders (a fresh pool, not max_tasks_per_child, which
-    can hang CPython 3.11's executor).
+    can hang CPython 3.11's executor). One pool runs at a time: a pool takes at most
+    WORKER_RENDERS × workers sheets; the rest wait until its results are in and it has shut down.
     """
 
     def __init__(self, root: Path, workers: int):
         self.root = str(root)
         self.workers = workers
-        self.pending: list[tuple] = []  # tasks not yet handed to a pool
+        self.pending: deque[tuple] = deque()  # tasks not yet handed to a pool
         self.futures: list[Any] = []
-        self.pools: list = []
+        self.pool: Any = None
         self.submitted_to_pool = 0
+        self.pools_started = 0
 
     def submit(self, prepared: Prepared) -> None:
         if self.workers == 0:
             return  # explaining only
         self.pending.append((self.root, prepared.html, prepared.job.label, prepared.job.locale))
-        if (
-            self.workers > 1 and len(self.pending) + len(self.futures) >= 2
-        ):  # more than one sheet: worth a pool
-            for queued in self.pending:
-                self.futures.append(self._pool().submit(pdf_worker, queued))
-            self.pending.clear()
+        if self.workers > 1 and len(self.pending) + len(self.futures) >= 2:  # more than one sheet
+            self._hand_over()
 
-    def _pool(self):
-        if not self.pools or self.submitted_to_pool >= WORKER_RENDERS * self.workers:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+    def _hand_over(self) -> None:
+        """Give waiting tasks to the current pool while it has room (starting the first one)."""
+        if self.pool is None:
+            self._start_pool()
+        while self.pending and self.submitted_to_pool < WORKER_RENDERS * self.workers:
+            self.futures.append(self.pool.submit(pdf_worker, self.pending.popleft()))
+            self.submitted_to_pool += 1
 
-            context = multiprocessing.get_context("forkserver")
-            if self.pools:  # the old pool finishes what it was given, then its workers exit
-                self.pools[-1].shutdown(wait=False)
-            self.pools.append(ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker))
-            self.submitted_to_pool = 0
-        self.submitted_to_pool += 1
-        return self.pools[-1]
+    def _start_pool(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-    def results(self):
+        context = multiprocessing.get_context("forkserver")
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker)
+        self.submitted_to_pool = 0
+        self.pools_started += 1
+
+    def close(self) -> None:
+        """Stop: no result is wanted (the build stops before writing any PDF)."""
+        self.pending.clear()
+        self._retire_pool()
+
+    def _retire_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def results(self) -> Iterator[dict]:
+        """Each task's result, in submission order; a full pool is retired before the next starts."""
         try:
-            for index, future in enumerate(self.futures):
-                self.futures[index] = None  # the PDF's bytes are the caller's now: do not keep them here
-                yield future.result()
-            for task in self.pending:
-                yield pdf_worker(task)
+            index = 0
+            while True:
+                if index < len(self.futures):
+                    future, self.futures[index] = self.futures[index], None  # its bytes are the caller's
+                    index += 1
+                    yield future.result()
+                elif self.pending and (self.pool is not None or len(self.pending) > 1) and self.workers > 1:
+                    self._retire_pool()  # every result of this pool is in: its workers can go
+                    self._hand_over()
+                elif self.pending:
+                    yield pdf_worker(self.pending.popleft())
+                else:
+                    return
         finally:
-            for pool in self.pools:
-                pool.shutdown(wait=True, cancel_futures=True)
+            self._retire_pool()
 
 
 _WARM_HTML = """<html><body>
