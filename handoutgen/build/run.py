@@ -581,28 +581,16 @@ def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: b
     """Edited English reaches every catalogue before printing: the edited entries turn stale (and
     their sheets DRAFT) instead of failing as missing. Without ``write`` (``--explain``) the merge
     stays in memory and the plan is made from it; nothing on disk changes."""
-    from handoutgen.catalogs.store import (
-        catalog_locks,
-        locales_on_disk,
-        plan_update,
-        refresh_template,
-    )
+    from handoutgen.catalogs.store import locales_on_disk, run_update
 
     root = inputs.project.root
     codes = locales_on_disk(root / "locales")
     if not (root / "babel.cfg").exists() or not codes:
         return False
-    with catalog_locks(root, ["template", *codes], report):
-        template, template_changed, pending = plan_update(root, codes)
-        datas = {item.code: item.data() for item in pending if write and item.report.changed}  # all or none
-        if write and template_changed:
-            refresh_template(root, template, write=True)
-        for item in pending:
-            if not item.report.changed:
-                continue
-            if write:
-                write_bytes_atomic(item.path, datas[item.code])
-            else:
+    template_changed, pending = run_update(root, codes, write=write, report=report)
+    for item in pending:
+        if item.report.changed:
+            if not write:
                 inputs.catalogs[item.code] = item.merged
             report(f"catalogue {'updated' if write else 'would be updated'}: {item.report.summary()}")
     return write and (template_changed or any(item.report.changed for item in pending))

@@ -742,19 +742,31 @@ def plan_update(root: Path, locales: list[str] | None = None) -> tuple[Catalog, 
 def update_catalogs(
     root: Path, locales: list[str] | None = None, *, write: bool = True
 ) -> list[UpdateReport]:
-    """Refresh the template and merge it into every locale's catalogue, under each catalogue's lock;
-    a catalogue is rewritten only when an entry changed, and then only the changed lines."""
+    """Refresh the template and merge it into every locale's catalogue (see :func:`run_update`)."""
+    return [item.report for item in run_update(root, locales, write=write)[1]]
+
+
+def run_update(
+    root: Path,
+    locales: list[str] | None = None,
+    *,
+    write: bool = True,
+    report: Callable[[str], None] | None = None,
+) -> tuple[bool, list[Pending]]:
+    """Merge under each catalogue's lock; with ``write``, a catalogue is rewritten only when an entry
+    changed, and then only the changed lines (all are computed first: all or none). Returns whether
+    the template changed, and each catalogue's merge (kept in memory for ``--explain``)."""
     root = Path(root)
     codes = locales or locales_on_disk(root / "locales")
-    with catalog_locks(root, ["template", *codes]):
+    with catalog_locks(root, ["template", *codes], report):
         template, template_changed, pending = plan_update(root, codes)
         if write:
-            datas = {item.path: item.data() for item in pending if item.report.changed}  # all or none
+            datas = {item.path: item.data() for item in pending if item.report.changed}
             if template_changed:
                 refresh_template(root, template, write=True)
             for path, data in datas.items():
                 write_bytes_atomic(path, data)
-    return [item.report for item in pending]
+    return template_changed, pending
 
 
 @contextlib.contextmanager
