@@ -58,10 +58,12 @@ class Project:
 INPUT_GLOBS = (
     "handouts/*.yaml",
     "locales/*/LC_MESSAGES/*.po",
+    "locales/*/approvals.jsonl",
     "templates/*",
     "assets/**/*",
     "clinic.yaml",
     "glossary.yaml",
+    "reviewers.yaml",
 )
 
 
@@ -85,7 +87,9 @@ def outside_links(root: Path, paths: list[Path] | None = None) -> list[tuple[Pat
     PDF carry) any file on the machine."""
     real_root = Path(root).resolve()
     if paths is None:
-        paths = [Path(root) / name for name in ("clinic.yaml", "glossary.yaml", "literacy.yaml")]
+        paths = [
+            Path(root) / name for name in ("clinic.yaml", "glossary.yaml", "literacy.yaml", "reviewers.yaml")
+        ]
         for name in GUARDED_DIRS:
             folder = Path(root) / name
             paths.append(folder)
@@ -145,3 +149,22 @@ def _refuse_links_out(root: Path, paths: list[Path]) -> None:
     from handoutgen.project import refuse_outside_links
 
     refuse_outside_links(root, paths)
+
+
+def git_commit(root: Path) -> str | None:
+    """The checked-out commit, read from ``.git`` inside the project (no git command is run)."""
+    head = root / ".git" / "HEAD"
+    try:
+        ref = head.read_text(encoding="utf-8").strip()
+        if not ref.startswith("ref: "):
+            return ref[:40] or None
+        name = ref[5:]
+        loose = root / ".git" / name
+        if loose.is_file():
+            return loose.read_text(encoding="utf-8").strip()[:40]
+        for line in (root / ".git" / "packed-refs").read_text(encoding="utf-8").splitlines():
+            if line.endswith(" " + name):
+                return line.split()[0]
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None

@@ -19,7 +19,38 @@ PROJECT_PARTS = (
     "babel.cfg",
     "glossary.yaml",
     "literacy.yaml",
+    "reviewers.yaml",
 )
+
+#: Reviewers the tests list in a copy's reviewers.yaml (the shipped file lists nobody).
+TEST_REVIEWERS = """
+reviewers:
+  - id: ana
+    name: Ana Reviewer
+    email: ana@example.org
+    languages: [es, vi, zh_Hans, ko, ar]
+    qualification: ATA certified en>es (test)
+  - id: rosa
+    name: Rosa Díaz
+    languages: [es]
+    qualification: bilingual staff, assessed 2026-05 (test)
+re_review_after_days: 1095
+"""
+
+
+def list_reviewers(root: Path, text: str = TEST_REVIEWERS) -> None:
+    (Path(root) / "reviewers.yaml").write_text(text, encoding="utf-8")
+
+
+def approve(root: Path, code: str, keys=None, reviewer: str = "ana", overrides=None) -> int:
+    """Approve entries (all that pass, or only ``keys``) through the library, as the CLI does."""
+    from handoutgen.review.approve import Selection, apply_approval, plan_approval, shown_now
+
+    if "id: ana" not in (Path(root) / "reviewers.yaml").read_text(encoding="utf-8"):
+        list_reviewers(root)
+    shown = shown_now(root, code, keys)
+    catalog, plan = plan_approval(root, code, reviewer, Selection(everything=True), overrides, shown=shown)
+    return apply_approval(root, code, catalog, plan) if plan.approve else 0
 
 
 def copy_project(dest: Path) -> Path:

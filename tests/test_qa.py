@@ -73,6 +73,8 @@ def test_finding_prints_file_line_severity_check_and_the_english():
 def test_check_names_are_stable_and_described():
     assert set(CHECKS) == {
         "numbers",
+        "negation",
+        "units",
         "placeholders",
         "format",
         "markup",
@@ -155,7 +157,12 @@ def test_a_dropped_number_is_an_error_naming_it():
         (
             "numbers",
             '"24" is missing from the translation; keep every number of the English, written in digits',
-        )
+        ),
+        (
+            "units",
+            '"24 hours": the translation has days where the English has hours (hours → days); '
+            "write the same unit as the English",
+        ),
     ]
 
 
@@ -228,7 +235,7 @@ def test_a_decimal_comma_is_wrong_where_the_locale_uses_a_point():
     [
         ("Take 1.5 tablets.", (".", ","), [("1.5",)]),
         ("Tome 1,5 tabletas.", (",", "."), [("1.5",)]),
-        ("1.500 personas", (",", "."), [("1.5", "1500")]),  # both readings kept
+        ("1.500 personas", (",", "."), [("1.500", "1500")]),  # both readings kept, decimals as written
         ("خذ ٢٤ ساعة", ("٫", "٬"), [("24",)]),  # Arabic-Indic digits
         ("１５分", (".", ","), [("15",)]),  # full-width digits
         ("1 500 mg", (",", "\u00a0"), [("1500",)]),  # a space groups digits
@@ -768,12 +775,13 @@ def test_catalog_findings_with_file_line_and_emergency_number(tmp_path, glossary
         (9, "placeholders", "error"),
         (9, "emergency-number", "error"),
         (14, "numbers", "error"),  # a fuzzy draft is checked too
+        (14, "units", "error"),  # "24 hours" became "un día"
         (None, "emergency-number", "error"),
     ]
     assert all(f.file == str(path) and f.context is None for f in found)
     assert found[1].message.startswith("the translation drops {emergency_number}")
-    assert found[3].msgid == "Call {emergency_number} right away if you have chest pain."
-    assert found[3].message.startswith("this {emergency_number} sentence is missing from the catalogue")
+    assert found[4].msgid == "Call {emergency_number} right away if you have chest pain."
+    assert found[4].message.startswith("this {emergency_number} sentence is missing from the catalogue")
     assert str(found[2]).startswith(f'{path}:14: error[numbers]: "24" is missing')
 
 
@@ -921,10 +929,10 @@ def test_no_added_markup_or_address_where_there_is_none(source, target):
     assert not [c for c, _, _ in check_entry(source, target, "es") if c in ("markup-added", "url-added")]
 
 
-def test_bidi_controls_in_a_translation_are_a_warning_naming_them():
+def test_bidi_controls_in_a_translation_are_an_error_naming_them():
     target = "اتصل بالرقم \u202e0010-555\u202c اليوم."
     found = [(s, m) for c, s, m in check_entry("Call 555-0100 today.", target, "ar") if c == "bidi-control"]
-    assert len(found) == 1 and found[0][0] == "warning"
+    assert len(found) == 1 and found[0][0] == "error"
     assert (
         "U+202E RIGHT-TO-LEFT OVERRIDE" in found[0][1] and "U+202C POP DIRECTIONAL FORMATTING" in found[0][1]
     )
@@ -954,5 +962,5 @@ def test_catalogue_findings_name_the_entry_with_injected_markup_and_controls(tmp
     assert str(by_check["markup-added"]).startswith(
         "locales/es/LC_MESSAGES/handouts.po:7: error[markup-added]: "
     )
-    assert by_check["bidi-control"].severity == "warning" and by_check["bidi-control"].line == 11
+    assert by_check["bidi-control"].severity == "error" and by_check["bidi-control"].line == 11
     assert 'English: "Rest today."' in str(by_check["bidi-control"])

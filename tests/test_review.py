@@ -10,10 +10,11 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from conftest import pdf_text
+from conftest import list_reviewers, pdf_text
 
 from handoutgen.build.run import BuildOptions, build
-from handoutgen.catalogs.states import State, approval, entry_state
+from handoutgen.catalogs.approvals import load_approvals
+from handoutgen.catalogs.states import State, entry_state
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog, update_catalogs
 from handoutgen.cli.main import main
 
@@ -27,7 +28,13 @@ def sheet_numbers(project: Path, code: str, handout: str | None = None) -> dict[
     return {e["msgid"]: int(n) for n, e in manifest["entries"].items()}
 
 
+def _state(project: Path, text: str, code: str = "es") -> State:
+    message = load_catalog(po_path(project / "locales", code), code).get(text)
+    return entry_state(message, load_approvals(project, code))
+
+
 def test_full_cycle_draft_approve_edit_stale_reapprove_final(project: Path, capsys) -> None:
+    list_reviewers(project)
     # draft: the shipped Spanish prints with a DRAFT mark
     assert run(project, "build", "-l", "es", "--handout", "aftercare") == 0
     assert "BORRADOR" in pdf_text(project / "build" / "es" / "aftercare.pdf")
@@ -41,7 +48,7 @@ def test_full_cycle_draft_approve_edit_stale_reapprove_final(project: Path, caps
             "approve",
             "es",
             "--reviewer",
-            "Ana Reviewer",
+            "ana",
             "--handout",
             "aftercare",
             "--yes",
@@ -50,24 +57,21 @@ def test_full_cycle_draft_approve_edit_stale_reapprove_final(project: Path, caps
     )
     assert run(project, "review", "sheet", "es") == 0
     labels = [n for msgid, n in sheet_numbers(project, "es").items() if msgid in LABELS]
-    assert (
-        run(project, "review", "approve", "es", "--reviewer", "Ana Reviewer", "--yes", *map(str, labels)) == 0
-    )
+    assert run(project, "review", "approve", "es", "--reviewer", "ana", "--yes", *map(str, labels)) == 0
     capsys.readouterr()
     assert run(project, "build", "-l", "es", "--handout", "aftercare") == 0
     assert "BORRADOR" not in pdf_text(project / "build" / "es" / "aftercare.pdf")
     # audit trail: who approved the Spanish aftercare sheet, and when
     catalog = load_catalog(po_path(project / "locales", "es"), "es")
-    title = catalog.get("After your acupuncture visit")
-    assert approval(title)[0] == "Ana Reviewer"
+    record = load_approvals(project, "es").approval(catalog.get("After your acupuncture visit"))
+    assert record["by"] == "ana" and record["name"] == "Ana Reviewer" and "ATA" in record["qualification"]
     # edit the English: exactly that entry becomes stale, the sheet is a draft again
     yaml_path = project / "handouts" / "aftercare.yaml"
     old = "Rest for the rest of the day if you can."
     new = "Rest for the rest of the day if you are able to."
     yaml_path.write_text(yaml_path.read_text().replace(old, new))
     update_catalogs(project, ["es"])
-    catalog = load_catalog(po_path(project / "locales", "es"), "es")
-    assert entry_state(catalog.get(new)) is State.STALE
+    assert _state(project, new) is State.STALE
     assert run(project, "build", "-l", "es", "--handout", "aftercare") == 0
     assert "BORRADOR" in pdf_text(project / "build" / "es" / "aftercare.pdf")
     # the sheet shows the change as a diff
@@ -76,7 +80,7 @@ def test_full_cycle_draft_approve_edit_stale_reapprove_final(project: Path, caps
     assert "<del>can.</del>" in html and "<ins>are able to.</ins>" in html
     # re-approve that entry: final again
     number = sheet_numbers(project, "es")[new]
-    assert run(project, "review", "approve", "es", "--reviewer", "Ana Reviewer", "--yes", str(number)) == 0
+    assert run(project, "review", "approve", "es", "--reviewer", "ana", "--yes", str(number)) == 0
     assert run(project, "build", "-l", "es", "--handout", "aftercare") == 0
     assert "BORRADOR" not in pdf_text(project / "build" / "es" / "aftercare.pdf")
 
@@ -98,6 +102,7 @@ LABELS = {
 
 
 def test_approval_refuses_entries_changed_since_the_sheet(project: Path, capsys) -> None:
+    list_reviewers(project)
     assert run(project, "review", "sheet", "es") == 0
     path = po_path(project / "locales", "es")
     catalog = load_catalog(path, "es")
@@ -106,12 +111,13 @@ def test_approval_refuses_entries_changed_since_the_sheet(project: Path, capsys)
     save_catalog(catalog, path)
     number = sheet_numbers(project, "es")["After your acupuncture visit"]
     capsys.readouterr()
-    assert run(project, "review", "approve", "es", "--reviewer", "Ana", "--yes", str(number)) == 1
+    assert run(project, "review", "approve", "es", "--reviewer", "ana", "--yes", str(number)) == 1
     assert "changed since the review sheet" in capsys.readouterr().err
-    assert entry_state(load_catalog(path, "es").get("After your acupuncture visit")) is not State.REVIEWED
+    assert _state(project, "After your acupuncture visit") is not State.REVIEWED
 
 
 def test_approval_refuses_entries_failing_an_error_check(project: Path, capsys) -> None:
+    list_reviewers(project)
     path = po_path(project / "locales", "es")
     catalog = load_catalog(path, "es")
     message = next(m for m in catalog if m.id and "24" in m.id)
@@ -120,21 +126,64 @@ def test_approval_refuses_entries_failing_an_error_check(project: Path, capsys) 
     assert run(project, "review", "sheet", "es") == 0
     number = sheet_numbers(project, "es")[message.id]
     capsys.readouterr()
-    assert run(project, "review", "approve", "es", "--reviewer", "Ana", "--yes", str(number)) == 1
-    assert "error-level check" in capsys.readouterr().err
-    assert entry_state(load_catalog(path, "es").get(message.id)) is State.DRAFT
+    assert run(project, "review", "approve", "es", "--reviewer", "ana", "--yes", str(number)) == 1
+    assert "fails a check (numbers:" in capsys.readouterr().err
+    assert _state(project, message.id) is State.DRAFT
+    # a reviewer may override it, with a reason that goes into the record
+    reason = "numbers=the clinic's protocol here is 12 hours, checked with Dr. Ruiz"
+    assert (
+        run(
+            project,
+            "review",
+            "approve",
+            "es",
+            "--reviewer",
+            "ana",
+            "--yes",
+            "--override",
+            reason,
+            str(number),
+        )
+        == 0
+    )
+    assert _state(project, message.id) is State.REVIEWED
+    record = load_approvals(project, "es").log.records[-1]
+    assert record["overrides"][0]["check"] == "numbers" and "Dr. Ruiz" in record["overrides"][0]["reason"]
+
+
+REVIEWERS_WITHOUT_ROSA_ES = """reviewers:
+  - {id: ana, name: Ana Reviewer, languages: [es], qualification: ATA certified en>es}
+  - {id: rosa, name: Rosa Díaz, languages: [vi], qualification: bilingual staff}
+"""
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["review", "approve", "es", "--reviewer", "  ", "--all", "--yes"], "reviewer's name is empty"),
-        (["review", "approve", "xx", "--reviewer", "Ana", "--all", "--yes"], "no catalogue for 'xx'"),
+        (["review", "approve", "es", "--reviewer", "  ", "--all", "--yes"], "'  ' is not in reviewers.yaml"),
+        (
+            ["review", "approve", "es", "--reviewer", "Ana Reviewer", "--all", "--yes"],
+            "is not in reviewers.yaml",
+        ),
+        (["review", "approve", "xx", "--reviewer", "ana", "--all", "--yes"], "no catalogue for 'xx'"),
         (["review", "sheet", "pt"], "no catalogue for 'pt'"),
-        (["review", "approve", "es", "--reviewer", "Ana", "--all", "--yes"], "no review sheet for 'es'"),
+        (["review", "approve", "es", "--reviewer", "ana", "--all", "--yes"], "no review sheet for 'es'"),
+        (["review", "approve", "es", "--reviewer", "rosa", "--all", "--yes"], "rosa may not approve 'es'"),
+        (["review", "approve", "es", "--reviewer", "ana", "--yes", "3-x"], "'3-x' is not an entry number"),
+        (
+            ["review", "approve", "es", "--reviewer", "ana", "--override", "numbers=ok", "1"],
+            "give the reason",
+        ),
+        (
+            ["review", "approve", "es", "--reviewer", "ana", "--override", "nope=a good reason", "1"],
+            "no such check",
+        ),
     ],
 )
 def test_review_errors_are_one_clear_line(project: Path, capsys, args: list[str], message: str) -> None:
+    list_reviewers(project, REVIEWERS_WITHOUT_ROSA_ES)
+    if "no review sheet" not in message:
+        assert run(project, "review", "sheet", "es", "--no-pdf") == 0
     before = po_path(project / "locales", "es").read_bytes()
     capsys.readouterr()
     assert run(project, *args) == 6
@@ -164,7 +213,7 @@ def test_status_table_counts_entries_per_sheet(project: Path, capsys) -> None:
     en_row = next(l for l in out.splitlines() if l.startswith("aftercare") and " en " in l)
     es_row = next(l for l in out.splitlines() if l.startswith("aftercare") and " es " in l)
     assert en_row.split()[-1] == "yes"
-    assert "no (DRAFT)" in es_row and es_row.split()[3] != "0"
+    assert "no (DRAFT)" in es_row and es_row.split()[5] != "0"  # drafts
 
 
 class _Links(HTMLParser):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import os
 import sys
@@ -22,6 +23,7 @@ import jinja2
 
 from handoutgen.build.manifest import environment_digest
 from handoutgen.build.workers import Renderer
+from handoutgen.catalogs.approvals import Approvals, load_approvals, without_overridden
 from handoutgen.catalogs.lookup import (
     CatalogTranslations,
     PseudoTranslations,
@@ -30,9 +32,10 @@ from handoutgen.catalogs.lookup import (
 from handoutgen.catalogs.store import load_catalog, po_path, validate_catalog
 from handoutgen.content.clinic import Clinic, load_clinic
 from handoutgen.content.handout import Handout, load_handouts
-from handoutgen.errors import CatalogError, HandoutError, Problem, TemplateError
+from handoutgen.content.reviewers import Reviewers, load_reviewers
+from handoutgen.errors import CatalogError, HandoutError, Problem, ReviewError, TemplateError
 from handoutgen.fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
-from handoutgen.project import Project
+from handoutgen.project import Project, git_commit
 from handoutgen.render.html import make_environment, render_html
 from handoutgen.text.locales import LocaleInfo, locale_info
 
@@ -45,6 +48,9 @@ class Inputs:
     clinic: Clinic
     handouts: list[Handout]
     catalogs: dict[str, Any] = field(default_factory=dict)
+    approvals: dict[str, Approvals] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # broken approval records, reported once
+    _reviewers: Reviewers | None = None
     _findings: dict[str, dict] = field(default_factory=dict)
     _shared_parts: dict[str, str] | None = None
     _check_references: tuple | None = None
@@ -64,7 +70,18 @@ class Inputs:
             if problems:
                 raise CatalogError(problems=problems)
             self.catalogs[locale.code] = catalog
-        return CatalogTranslations(self.catalogs[locale.code])
+        if locale.code not in self.approvals:
+            self.approvals[locale.code] = self.load_approvals(locale.code)
+        return CatalogTranslations(self.catalogs[locale.code], self.approvals[locale.code])
+
+    def load_approvals(self, code: str) -> Approvals:
+        """The locale's approval records; a broken chain is reported and the records after the
+        break count for nothing (their entries print as drafts)."""
+        if self._reviewers is None:
+            self._reviewers = load_reviewers(self.project.root)
+        approvals = load_approvals(self.project.root, code, self._reviewers)
+        self.problems.extend(approvals.log.problems)
+        return approvals
 
     def shared_parts(self) -> dict[str, str]:
         """Key parts every sheet shares (templates, clinic settings, assets, renderer), hashed once
@@ -77,7 +94,7 @@ class Inputs:
             self._shared_parts = {
                 "templates": files_digest(list(self.project.templates.glob("*")), root),
                 # the logo's bytes are in "assets"; its project-relative path keeps copies of a project alike
-                "clinic": digest([clinic.placeholders(), clinic.paper, logo]),
+                "clinic": digest([clinic.placeholders(), clinic.paper, logo, clinic.large_print]),
                 "assets": files_digest([p for p in (root / "assets").rglob("*") if p.is_file()], root),
                 "renderer": environment_digest(),
             }
@@ -94,12 +111,15 @@ class Inputs:
             if self._check_references is None:
                 self._check_references = check_references(self.project.root)
             path = po_path(self.project.locales, locale.code)
-            self._findings[locale.code] = findings_by_key(
+            found = findings_by_key(
                 self.project.root,
                 self.catalogs[locale.code],
                 path.relative_to(self.project.root),
                 locale.code,
                 self._check_references,
+            )
+            self._findings[locale.code] = without_overridden(
+                found, self.catalogs[locale.code], self.approvals[locale.code]
             )
         return self._findings[locale.code]
 
@@ -173,6 +193,7 @@ class Prepared:
     budget_file: str
     fonts: tuple[str, ...]
     outcome: Outcome
+    print_record: dict[str, Any] | None = None  # for a final sheet: what it says, who approved it
 
 
 def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepared | Outcome:
@@ -212,7 +233,38 @@ def _prepare(inputs: Inputs, job: Job, options: BuildOptions, env, outcome: Outc
             inputs.project, env, handout, inputs.clinic, locale, translations, draft_reason=reason
         )
     parts = _key_parts(inputs, handout, locale, translations, findings, html)
-    return Prepared(job, html, parts, handout.pages, handout.source.name, locale.fonts, outcome)
+    record = None
+    if not reason:  # final: the footer carries the print identifier
+        record = _print_record(inputs, job, translations, parts)
+        html = render_html(
+            inputs.project, env, handout, inputs.clinic, locale, translations, print_id=record["id"]
+        )
+        parts["html"] = hashlib.sha256(html.encode()).hexdigest()[:20]
+    budget = handout.pages * (2 if handout.large_print or inputs.clinic.large_print else 1)  # 16 pt text
+    return Prepared(job, html, parts, budget, handout.source.name, locale.fonts, outcome, record)
+
+
+def _print_record(inputs: Inputs, job: Job, translations: Any, parts: dict[str, str]) -> dict[str, Any]:
+    """The print record of a final sheet, less the PDF's hash (added once it is rendered)."""
+    from handoutgen.build.prints import print_entries, print_id
+
+    handout = inputs.handout(job.handout_id)
+    source = handout.source.relative_to(inputs.project.root).as_posix()
+    return {
+        "id": print_id(parts, job.handout_id, job.locale),
+        "handout": job.handout_id,
+        "locale": job.locale,
+        "source": {
+            "file": source,
+            "sha256": hashlib.sha256(handout.source.read_bytes()).hexdigest(),
+            "commit": git_commit(inputs.project.root),
+        },
+        "entries": print_entries(
+            translations.lookup,
+            getattr(translations, "catalog", None),
+            getattr(translations, "approvals", None),
+        ),
+    }
 
 
 def _refuse_warnings(job: Job, lookup, findings: dict) -> None:
@@ -281,6 +333,9 @@ class Validation:
 
     inputs: Inputs
     catalogs: dict[str, Any] = field(default_factory=dict)
+    approvals: dict[str, Approvals] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # broken approval records, reported once
+    _reviewers: Reviewers | None = None
     findings: dict[str, dict] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
@@ -363,6 +418,12 @@ def finish(project: Project, prepared: Prepared, result: dict, options: BuildOpt
     path = job.pdf_path(project.build)
     write_bytes_atomic(path, result["data"])
     outcome.path, outcome.pages, outcome.size = path, result["pages"], len(result["data"])
+    if prepared.print_record is not None:
+        from handoutgen.build.prints import write_print
+
+        built = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        sha = hashlib.sha256(result["data"]).hexdigest()
+        write_print(project.root, {**prepared.print_record, "pdf_sha256": sha, "built_at": built})
     return outcome
 
 
@@ -388,6 +449,7 @@ class BuildRun:
     no_op: bool = False
     worker_maxrss_kib: dict[int, int] = field(default_factory=dict)
     waiting: list[str] = field(default_factory=list)  # one line per locale with untranslated sheets
+    records_broken: bool = False  # an approval record file failed its chain check
 
     @property
     def failed(self) -> list[Outcome]:
@@ -395,8 +457,11 @@ class BuildRun:
 
     @property
     def exit_code(self) -> int:
-        """0, or the failures' common kind (2 template or content, 3 catalogue, 5 render), else 1."""
-        codes = {o.error_code for o in self.failed}
+        """0, or the failures' common kind (2 template or content, 3 catalogue, 5 render, 6 approval
+        records), else 1."""
+        codes = {o.error_code for o in self.failed} | (
+            {ReviewError.exit_code} if self.records_broken else set()
+        )
         return 0 if not codes else codes.pop() if len(codes) == 1 else 1
 
 
@@ -461,7 +526,7 @@ def build_run(
         _render_stale(inputs, stale, options, manifest, run, report)
         _forget_unbuilt(inputs, manifest, run)
         run.outcomes.sort(key=lambda o: planned.index(o.job))
-        if not run.failed and not (options.strict and run.waiting):
+        if not run.failed and not run.records_broken and not (options.strict and run.waiting):
             outputs = [_output_name(o.job) for o in run.outcomes if o.path]
             manifest.data.setdefault("fast", {})[option_key] = {
                 "inputs": input_key,
@@ -541,6 +606,9 @@ def _render_stale(
 def _report_unbuilt(inputs: Inputs, run: BuildRun, report: Callable[[str], None]) -> None:
     """Every sheet that failed before rendering says why, once; a sheet whose translation is not
     there yet is not a failure: one line per locale says what to do."""
+    for problem in inputs.problems:  # sheets using those records print as drafts
+        report(f"error: {problem}")
+        run.records_broken = True
     seen: dict[str, list[Job]] = {}
     for outcome in run.outcomes:
         if outcome.error:

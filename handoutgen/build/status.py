@@ -10,7 +10,8 @@ from pathlib import Path
 import jinja2
 
 from handoutgen.build.run import Inputs, draft_reason, load_inputs, template_problem
-from handoutgen.catalogs.states import State, approval
+from handoutgen.catalogs.approvals import record_date
+from handoutgen.catalogs.states import State
 from handoutgen.fsutil import write_text_atomic
 from handoutgen.render.html import make_environment, render_html
 from handoutgen.text.locales import locale_info
@@ -56,10 +57,11 @@ def sheet_status(inputs: Inputs, env, handout_id: str, code: str) -> SheetStatus
     row.reason = draft_reason(lookup, findings)
     if lookup.missing:
         row.waiting = len(lookup.missing)
-    catalog = getattr(translations, "catalog", None)
-    if catalog is not None:
-        dates = [a[1] for k in lookup.used if (m := catalog.get(k[0], context=k[1])) and (a := approval(m))]
-        row.last_approval = max(dates) if dates else None
+    catalog, approvals = getattr(translations, "catalog", None), getattr(translations, "approvals", None)
+    if catalog is not None and approvals is not None:
+        messages = [catalog.get(k[0], context=k[1]) for k in lookup.used]
+        records = [r for m in messages if m is not None and (r := approvals.approval(m))]
+        row.last_approval = max((record_date(r) for r in records), default=None)
     return row
 
 
@@ -75,6 +77,7 @@ COLUMNS = (
     "handout",
     "locale",
     "reviewed",
+    "awaiting review",
     "draft",
     "stale",
     "missing",
@@ -86,11 +89,12 @@ COLUMNS = (
 
 def _cells(row: SheetStatus) -> tuple[str, ...]:
     if row.problem:
-        return (row.handout, row.locale, "-", "-", "-", "-", "-", "-", "no: " + row.problem)
+        return (row.handout, row.locale, "-", "-", "-", "-", "-", "-", "-", "no: " + row.problem)
     return (
         row.handout,
         row.locale,
         str(row.count(State.REVIEWED)),
+        str(row.count(State.AWAITING)),
         str(row.count(State.DRAFT, State.MACHINE_DRAFT)),
         str(row.count(State.STALE)),
         str(row.count(State.MISSING)),

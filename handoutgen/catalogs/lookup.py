@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog, Message
 
+from handoutgen.catalogs.approvals import Approvals
 from handoutgen.catalogs.states import Key, State, entry_state, msgstr_text
 from handoutgen.content.markup import FORMAT_RE, PLACEHOLDER_RE
 
@@ -58,9 +59,10 @@ class SourceTranslations(gettext.NullTranslations):
 class CatalogTranslations(gettext.NullTranslations):
     """A locale's .po catalogue, drafts included, with every lookup recorded."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, approvals: Approvals | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.approvals = approvals  # without records nothing is reviewed
         self.lookup = Lookup()
         self._plural = catalog.plural_expr  # CLDR rule as a C expression
         self._plural_func = gettext.c2py(self._plural) if self._plural else (lambda n: int(n != 1))
@@ -70,7 +72,7 @@ class CatalogTranslations(gettext.NullTranslations):
 
     def _lookup(self, msgid: str, context: str | None) -> tuple[Message | None, State]:
         message = self._message(msgid, context)
-        state = entry_state(message) if message is not None else State.MISSING
+        state = entry_state(message, self.approvals) if message is not None else State.MISSING
         self.lookup.record((msgid, context), state)
         return message, state
 

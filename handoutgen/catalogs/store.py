@@ -24,7 +24,8 @@ from babel.messages.pofile import (
     write_po,
 )
 
-from handoutgen.catalogs.states import Key, State, approval, entry_state, mark_reviewed, msgstr_text
+from handoutgen.catalogs.approvals import Approvals, load_approvals
+from handoutgen.catalogs.states import Key, is_complete, msgstr_text
 from handoutgen.content.markup import format_variables, placeholders
 from handoutgen.errors import CatalogError, Problem, display
 from handoutgen.fsutil import write_bytes_atomic
@@ -467,7 +468,6 @@ class UpdateReport:
     fuzzy: list[Key] = field(default_factory=list)
     obsoleted: int = 0
     restored: int = 0
-    recorded_approvals: int = 0
     changed: bool = False
 
     def summary(self) -> str:
@@ -479,8 +479,6 @@ class UpdateReport:
         ]
         if self.restored:
             parts.append(f"{self.restored} restored from obsolete")
-        if self.recorded_approvals:
-            parts.append(f"{self.recorded_approvals} editor approvals recorded")
         return f"{self.locale}: " + ", ".join(parts) + ("" if self.changed else " (unchanged)")
 
 
@@ -496,19 +494,23 @@ def _carry(template_msg: Message, old: Message) -> Message:
 
 
 def merge_catalog(
-    old: Catalog, template: Catalog, reviewer_fallback: str | None = None, today: _dt.date | None = None
+    old: Catalog, template: Catalog, approvals: Approvals | None = None
 ) -> tuple[Catalog, UpdateReport]:
     """Merge ``template`` into ``old`` without ever losing a translation.
 
     Unchanged English (matched on its text and context, wherever it moved) keeps its translation and
-    state. New English that closely resembles removed English takes the old translation as fuzzy,
-    with the old English in ``#|`` lines. Removed entries stay as obsolete and return if the text does.
+    state. New English that closely resembles any old English (removed, obsolete, or still used
+    elsewhere: one copy of a shared sentence edited) takes that translation as *stale*, with the
+    English it was written for in ``#|`` lines. Removed entries always stay as obsolete, even when
+    their translation seeded an edit, so English that comes back gets its own translation back.
+    With the locale's ``approvals``, the ``#|`` English is the one that translation was last
+    approved for, and English edited back to exactly what was approved is reviewed again.
     """
     report = UpdateReport(str(old.locale_identifier or old.locale or ""))
     previous, obsolete_keys = _old_entries(old)
     used = {_key(m) for m in template if m.id and _key(m) in previous}
-    removed = {k: m for k, m in previous.items() if k not in used and m.string}
-    fuzzy = _edited(template, used, removed)
+    translated = {k: m for k, m in previous.items() if m.string and is_complete(m)}
+    fuzzy = _edited(template, used, translated)
     result = copy.copy(old)
     result._messages = type(old._messages)()
     result.obsolete = type(old.obsolete)()
@@ -521,17 +523,21 @@ def merge_catalog(
             report.kept += key not in obsolete_keys
             _add(result, _carry(message, previous[key]))
         elif key in fuzzy:
-            _add(result, _carry_as_draft(message, previous[fuzzy[key]], fuzzy[key]))
+            _add(result, _carry_as_draft(message, previous[fuzzy[key]], approvals))
             report.fuzzy.append(key)
         else:
             _add(result, copy.copy(message))
             report.new += 1
+    removed = {k: m for k, m in previous.items() if k not in used and m.string}
+    _keep_obsolete(result, removed)
+    report.obsoleted = len([k for k in removed if k not in obsolete_keys])
+    return result, report
+
+
+def _keep_obsolete(result: Catalog, removed: dict[Key, Message]) -> None:
     for key, message in removed.items():
         slot: Any = message.id if key[1] is None else (message.id, key[1])
         result.obsolete[slot] = message
-    report.obsoleted = len([k for k in removed if k not in obsolete_keys])
-    report.recorded_approvals = _record_editor_approvals(result, reviewer_fallback, today or _dt.date.today())
-    return result, report
 
 
 def _old_entries(old: Catalog) -> tuple[dict[Key, Message], set[Key]]:
@@ -547,25 +553,32 @@ def _old_entries(old: Catalog) -> tuple[dict[Key, Message], set[Key]]:
     return previous, obsolete_keys
 
 
-def _edited(template: Catalog, used: set[Key], removed: dict[Key, Message]) -> dict[Key, Key]:
-    """New English -> the removed English it is an edit of; each match is taken out of ``removed``,
-    so one old entry goes to one edited paragraph, in reading order."""
+def _edited(template: Catalog, used: set[Key], translated: dict[Key, Message]) -> dict[Key, Key]:
+    """New English -> the old English it is most likely an edit of (any translated old entry)."""
     fuzzy: dict[Key, Key] = {}
     for message in template:
         key = _key(message)
         if message.id and key not in used:
-            match = _closest(key, removed)
+            match = _closest(key, translated)
             if match is not None:
                 fuzzy[key] = match
-                removed.pop(match)
     return fuzzy
 
 
-def _carry_as_draft(template_msg: Message, old: Message, old_key: Key) -> Message:
-    """The old translation of edited English: fuzzy, with the old English in ``#|`` lines."""
+def _carry_as_draft(template_msg: Message, old: Message, approvals: Approvals | None) -> Message:
+    """The old translation of edited English: fuzzy, with the English the translation was last
+    approved for (or else first written for) in ``#|`` lines: two edits in a row show the reviewer
+    the English they last saw, not the edit in between."""
     merged = _carry(template_msg, old)
     merged.flags.add("fuzzy")
-    merged.previous_id = [old_key[0]]
+    merged.previous_id = list(old.previous_id) if old.previous_id else [_key(old)[0]]
+    approved = approvals.last_english_for(merged) if approvals is not None else None
+    if approved is not None:
+        merged.previous_id = [approved]
+    if merged.previous_id[0] == _key(template_msg)[0]:
+        merged.previous_id = []  # back to the English the translation was written for
+        if approvals is not None and approvals.approval(merged) is not None:
+            merged.flags.discard("fuzzy")  # and exactly as approved: reviewed again
     return merged
 
 
@@ -574,25 +587,19 @@ def _add(catalog: Catalog, message: Message) -> None:
 
 
 def _closest(key: Key, candidates: dict[Key, Message]) -> Key | None:
-    same_context = [k for k in candidates if k[1] == key[1]]
     best, best_ratio = None, FUZZY_CUTOFF
-    for candidate in same_context:
-        ratio = difflib.SequenceMatcher(None, key[0], candidate[0], autojunk=False).ratio()
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(key[0])
+    for candidate in candidates:
+        if candidate[1] != key[1]:
+            continue
+        matcher.set_seq1(candidate[0])
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = candidate, ratio
     return best
-
-
-def _record_editor_approvals(catalog: Catalog, reviewer: str | None, today: _dt.date) -> int:
-    """Clearing ``fuzzy`` in a PO editor is an approval; record it with the header's translator."""
-    if not reviewer:
-        return 0
-    count = 0
-    for message in catalog:
-        if message.id and entry_state(message) is State.REVIEWED and approval(message) is None:
-            mark_reviewed(message, reviewer, today)
-            count += 1
-    return count
 
 
 def last_translator(catalog: Catalog) -> str | None:
@@ -732,7 +739,7 @@ def plan_update(root: Path, locales: list[str] | None = None) -> tuple[Catalog, 
     template, template_changed = refresh_template(root, write=False)
     pending = []
     for code, (path, old, source) in olds.items():
-        merged, report = merge_catalog(old, template, last_translator(old))
+        merged, report = merge_catalog(old, template, load_approvals(root, code))
         report.locale = code
         report.changed = dump_text(merged) != dump_text(old)
         pending.append(Pending(code, path, old, source, merged, report))

@@ -52,7 +52,7 @@ _ACCENTS_MATTER = frozenset({"vi"})
 def _form_matcher(form: str, language: str) -> tuple[str, re.Pattern[str]]:
     """(how to fold the translation, pattern of the form in the folded translation)."""
     script = script_of(form)
-    if script in ("cjk", "hangul"):  # no inflection to speak of; spacing varies (침 치료, 침치료)
+    if script in ("cjk", "hangul", "thai"):  # no inflection to speak of; spacing varies (침 치료, 침치료)
         return "squeeze", re.compile(re.escape("".join(form.casefold().split())))
     if script == "abjad":  # stems, each inside a word: article, clitics and endings around it
         stems = [_arabic_stem(w) for w in _arabic_fold(form).split()]

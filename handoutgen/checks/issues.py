@@ -1,8 +1,9 @@
 """The translation checks by name: each with its default severity and what it checks, and the
 (check, severity, message) issue each one reports for an English/translation pair.
 
-Errors are mistakes that change what a patient reads (a dropped "24", a swapped range, a lost
-``{emergency_number}``); warnings point a reviewer at something to look at (a glossary word not
+Errors are mistakes that change what a patient reads (a dropped "24", a swapped range, 38.0 become
+38, a dropped "not", days become weeks, a lost ``{emergency_number}``, an invisible bidi control that
+reorders what is shown); warnings point a reviewer at something to look at (a glossary word not
 used, a sentence more or less, a translation much longer than the English).
 """
 
@@ -13,7 +14,18 @@ from handoutgen.content.settings import GLOSSARY_CHECKS
 #: Every check: stable name -> (default severity, what it checks). Names never change: reviewers,
 #: CI logs and ``glossary.yaml`` refer to them.
 CHECKS: dict[str, tuple[str, str]] = {
-    "numbers": ("error", "every number of the English is in the translation (ranges in the same order)"),
+    "numbers": (
+        "error",
+        (
+            "every number of the English is in the translation, decimals exactly as written (38.0, or "
+            "38,0 with a decimal comma, never 38), ranges in the same order"
+        ),
+    ),
+    "negation": (
+        "error",
+        'every negation of the English ("not", "never", "no", "without", "avoid"…) is kept',
+    ),
+    "units": ("error", "every quantity keeps its unit: days stay days (not weeks), °C stays °C"),
     "placeholders": ("error", "the same {name} placeholders as the English, none dropped or invented"),
     "format": ("error", "the same %(name)s format variables as the English"),
     "markup": ("error", "the same **bold** and *italic* spans as the English, each closed and non-empty"),
@@ -36,7 +48,7 @@ CHECKS: dict[str, tuple[str, str]] = {
         ),
     ),
     "bidi-control": (
-        "warning",
+        "error",
         ("no invisible bidi embedding, override or isolate controls (U+202A–U+202E, U+2066–U+2069)"),
     ),
 }

@@ -20,11 +20,18 @@ from handoutgen.text.scripts import script_of
 # * Hangul: a syllable block is 2–3 Latin letters; Korean runs 0.29–0.92 (median 0.56), so 0.2–1.5.
 # * Arabic (and Hebrew): short vowels are not written, so about English length; 0.5–1.6 shipped
 #   (median 0.91), so 0.4–2.0.
+# * Thai (Lao, Khmer, Burmese): no spaces between words, but letters with vowel and tone marks, not
+#   ideographs: a Thai sentence runs 0.6–1.2 of the English in code points ("Do not lift heavy
+#   things for 24 hours." → "ห้ามยกของหนักเป็นเวลา 24 ชั่วโมง" is 0.82), so 0.3–2.0, never CJK's 0.1–1.0.
+# * Ethiopic (Amharic, Tigrinya): one character per syllable, words spaced; Amharic runs 0.5–1.0
+#   ("Drink water." → "ውሃ ይጠጡ።" is 0.67), so 0.25–1.8.
 LENGTH_RATIOS: dict[str, tuple[float, float]] = {
     "alphabet": (0.4, 2.5),
     "cjk": (0.1, 1.0),
     "hangul": (0.2, 1.5),
     "abjad": (0.4, 2.0),
+    "thai": (0.3, 2.0),
+    "ethiopic": (0.25, 1.8),
 }
 LENGTH_MIN_SOURCE = 20  # shorter English (labels, headings) varies too much to judge
 # The script a locale is written in (the text's own mix would excuse English left in a translation).
@@ -32,10 +39,12 @@ _LANGUAGE_SCRIPTS = {
     "zh": "cjk",
     "ja": "cjk",
     "yue": "cjk",
-    "th": "cjk",
-    "lo": "cjk",
-    "km": "cjk",
-    "my": "cjk",
+    "th": "thai",
+    "lo": "thai",
+    "km": "thai",
+    "my": "thai",
+    "am": "ethiopic",
+    "ti": "ethiopic",
     "ko": "hangul",
     "ar": "abjad",
     "fa": "abjad",
@@ -52,6 +61,8 @@ _SCRIPT_NAMES = {
     "cjk": "Chinese/Japanese",
     "hangul": "Korean",
     "abjad": "Arabic script",
+    "thai": "Thai, Lao, Khmer and Burmese",
+    "ethiopic": "Ethiopic script",
 }
 
 

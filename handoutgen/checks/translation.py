@@ -2,7 +2,8 @@
 its English, done by machine so nothing that matters on a printed sheet slips through.
 
 Every check has a stable name and a default severity (see :data:`~handoutgen.checks.issues.CHECKS`);
-each lives in its own module: :mod:`~handoutgen.checks.numbers`, :mod:`~handoutgen.checks.tokens`
+each lives in its own module: :mod:`~handoutgen.checks.numbers`, :mod:`~handoutgen.checks.negation`,
+:mod:`~handoutgen.checks.units`, :mod:`~handoutgen.checks.tokens`
 (placeholders, format variables, emphasis), :mod:`~handoutgen.checks.additions` (markup, addresses,
 bidi controls), :mod:`~handoutgen.checks.glossary`, :mod:`~handoutgen.checks.untranslated`,
 :mod:`~handoutgen.checks.length`, :mod:`~handoutgen.checks.sentences`.  This module runs them:
@@ -25,9 +26,11 @@ from handoutgen.checks.findings import Finding
 from handoutgen.checks.glossary import check_glossary
 from handoutgen.checks.issues import CHECKS, EMERGENCY_PLACEHOLDER, Issue, issue
 from handoutgen.checks.length import check_length
+from handoutgen.checks.negation import check_negation
 from handoutgen.checks.numbers import check_numbers
 from handoutgen.checks.sentences import check_ending, check_sentences
 from handoutgen.checks.tokens import check_format, check_markup, check_placeholders
+from handoutgen.checks.units import check_units
 from handoutgen.checks.untranslated import check_untranslated
 from handoutgen.content.settings import Glossary
 from handoutgen.content.settings import Term as Term  # glossary.yaml is read in content/
@@ -50,6 +53,8 @@ def check_entry(source: str, target: str, locale: str, glossary: Glossary | None
         ]
     issues: list[Issue] = []
     issues += check_numbers(source, target, locale)
+    issues += check_negation(source, target, locale)
+    issues += check_units(source, target, locale)
     issues += check_placeholders(source, target)
     issues += check_format(source, target)
     issues += check_markup(source, target)

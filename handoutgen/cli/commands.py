@@ -175,24 +175,26 @@ def cmd_review_sheet(args: argparse.Namespace) -> int:
 
 def cmd_review_approve(args: argparse.Namespace) -> int:
     from handoutgen.errors import ReviewError
-    from handoutgen.review.sheets import (
+    from handoutgen.review.approve import (
+        Selection,
         apply_approval,
-        describe_item,
+        describe_plan,
+        parse_entries,
+        parse_overrides,
         plan_approval,
-        reviewer_name,
     )
+    from handoutgen.review.sheets import describe_item
 
-    reviewer_name(args.reviewer)  # refuse an empty name before reading anything
+    selection = Selection(tuple(parse_entries(args.entries)), args.handout, args.all)
+    overrides = parse_overrides(args.override or [])
     _sweep(args.project)
-    catalog, plan = plan_approval(
-        args.project, args.lang, numbers=args.entries or None, handout=args.handout, everything=args.all
-    )
+    catalog, plan = plan_approval(args.project, args.lang, args.reviewer, selection, overrides)
     for item, why in plan.refused:
         _err(f"not approved: {describe_item(item).strip()}: {why}")
     if not plan.approve:
         _err("nothing to approve")
         return 1 if plan.refused else 0
-    _err(f"will approve {len(plan.approve)} entries as reviewed by {args.reviewer}:")
+    _err(describe_plan(plan))
     for item in plan.approve:
         _err(describe_item(item))
     if not args.yes:
@@ -201,9 +203,37 @@ def cmd_review_approve(args: argparse.Namespace) -> int:
         if input("approve these? [y/N] ").strip().lower() not in ("y", "yes"):
             _err("nothing approved")
             return 1
-    count = apply_approval(args.project, args.lang, catalog, plan, args.reviewer)
+    count = apply_approval(args.project, args.lang, catalog, plan)
     _err(f"approved {count} entries; run `generate.py status` to see what is ready to print")
     return 1 if plan.refused else 0
+
+
+def cmd_review_verify(args: argparse.Namespace) -> int:
+    from handoutgen.review.evidence import verify_records
+
+    problems, summary = verify_records(args.project, args.lang or None)
+    for line in summary:
+        _err(line)
+    for problem in problems:
+        _err(f"error: {problem}")
+    return 6 if problems else 0
+
+
+def cmd_review_report(args: argparse.Namespace) -> int:
+    from handoutgen.review.evidence import write_report
+
+    report = write_report(args.project, args.lang, pdf=not args.no_pdf, today=args.today)
+    for line in report.summary():
+        _err(line)
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from handoutgen.build.prints import find_print, format_print
+
+    record = find_print(args.project, args.what)
+    print(format_print(record))
+    return 0
 
 
 def cmd_catalogs_update(args: argparse.Namespace) -> int:
@@ -221,4 +251,39 @@ def cmd_catalogs_init(args: argparse.Namespace) -> int:
     path = init_catalog(args.project, args.lang)
     root = args.project.resolve()
     _err(f"created {path.relative_to(root) if path.is_relative_to(root) else path}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from handoutgen.web.app import make_app
+
+    root = args.project.resolve()
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        _err(
+            f"warning: serving on {args.host}: put it behind an HTTPS proxy (see README) and pass "
+            "--secure-cookies"
+        )
+    _err(f"review app for {root} on http://{args.host}:{args.port}/ (Ctrl-C to stop)")
+    app = make_app(root, secure_cookies=args.secure_cookies)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from handoutgen.web.users import add_from_command_line
+
+    user = add_from_command_line(
+        args.project.resolve(), args.name, args.role, args.lang or [], args.password_stdin
+    )
+    _err(f"added {user.name} ({user.role}{': ' + ', '.join(user.languages) if user.languages else ''})")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from handoutgen.web.accounts import list_users, store_path
+
+    for user in list_users(store_path(args.project.resolve())):
+        print(f"{user.name}\t{user.role}\t{' '.join(user.languages)}")
     return 0

@@ -67,8 +67,12 @@ def main(argv: Sequence[str] | None = None, default_root: Path | None = None) ->
     args, extra = parser.parse_known_args(
         _default_to_build(list(sys.argv[1:] if argv is None else argv), parser)
     )
-    if extra and getattr(args, "review_command", None) == "approve" and all(e.isdigit() for e in extra):
-        args.entries = [*(args.entries or []), *map(int, extra)]  # numbers after the options
+    if (
+        extra
+        and getattr(args, "review_command", None) == "approve"
+        and not any(e.startswith("-") for e in extra)
+    ):
+        args.entries = [*(args.entries or []), *extra]  # numbers and ranges after the options
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler = args.handler

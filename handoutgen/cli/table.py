@@ -47,6 +47,16 @@ class Command:
     actions: tuple[Command, ...] = ()  # for a group: its actions
 
 
+def _date(text: str) -> Any:
+    import argparse
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-31") from None
+
+
 def _locale_filter(help_text: str) -> Arg:
     return arg("-l", "--locale", action="append", metavar="LANG", help=help_text)
 
@@ -189,23 +199,123 @@ COMMANDS: tuple[Command, ...] = (
             ),
             Command(
                 "approve",
-                "record a reviewer's approval",
-                "Approve entries shown on the latest review sheet. Entries changed since the sheet was made, "
-                "missing ones and ones failing an error-level check are refused. Shows what will be approved "
-                "and asks first (--yes to skip).",
+                "record a listed reviewer's approval",
+                "Approve entries shown on the latest review sheet, as a reviewer listed in reviewers.yaml "
+                "for the language. Refused: entries changed since the sheet was made, missing ones, your own "
+                "translations, and ones failing an error-level check (unless overridden with a reason). Each "
+                "approval is a record in locales/<lang>/approvals.jsonl bound to the exact English and "
+                "translation. Shows what will be approved and asks first (--yes to skip).",
                 (
                     arg("lang"),
-                    arg("entries", nargs="*", type=int, metavar="N", help="entry numbers from the sheet"),
                     arg(
-                        "--reviewer", required=True, help="the reviewer's full name (recorded with the date)"
+                        "entries",
+                        nargs="*",
+                        metavar="N",
+                        help="entry numbers or ranges from the sheet: 3 5-9",
                     ),
-                    arg("--handout", metavar="ID", help="every entry of this handout on the sheet"),
+                    arg(
+                        "--reviewer",
+                        required=True,
+                        metavar="ID",
+                        help="your id (or e-mail) in reviewers.yaml",
+                    ),
+                    arg(
+                        "--handout", metavar="ID", help="every entry this handout shows, its labels included"
+                    ),
                     arg("--all", action="store_true", help="every entry on the sheet that passes the checks"),
+                    arg(
+                        "--override",
+                        action="append",
+                        metavar="CHECK=REASON",
+                        help="approve despite this check's finding, for this reason (recorded; repeatable)",
+                    ),
                     arg("--yes", action="store_true", help="do not ask for confirmation"),
                 ),
                 run.cmd_review_approve,
             ),
+            Command(
+                "verify",
+                "check the approval records' chain",
+                "Read every locales/<lang>/approvals.jsonl and check that no record was edited, deleted, "
+                "added out of order or made by someone not listed for the language. Exit 6 names each "
+                "broken line.",
+                (arg("lang", nargs="*", help="only these locales"),),
+                run.cmd_review_verify,
+            ),
+            Command(
+                "report",
+                "the evidence of review for one language (CSV and PDF)",
+                "Write build/review/<lang>-report.csv and .pdf: every entry shown on the handouts with its "
+                "state, reviewer, qualification, date, source version, origin, open findings and overrides, "
+                "and the approvals due for re-review (older than re_review_after_days in reviewers.yaml).",
+                (
+                    arg("lang"),
+                    arg("--no-pdf", action="store_true", help="write only the CSV"),
+                    arg("--today", type=_date, metavar="YYYY-MM-DD", help="count ages from this day"),
+                ),
+                run.cmd_review_report,
+            ),
         ),
+    ),
+    Command(
+        "serve",
+        "review and preview in a browser",
+        "Start the review app: sign-in, the overview, a review queue per language (approve, edit, send "
+        "back), a preview that follows edits, print packets and the history of approvals. Accounts are "
+        "made with `users add`. Binds to 127.0.0.1 unless told otherwise; put it behind HTTPS to serve "
+        "others.",
+        (
+            arg(
+                "--host",
+                default="127.0.0.1",
+                help="address to listen on (default 127.0.0.1: this machine only)",
+            ),
+            arg("--port", type=int, default=8000, help="port (default 8000)"),
+            arg("--secure-cookies", action="store_true", help="mark cookies Secure (when served over HTTPS)"),
+        ),
+        run.cmd_serve,
+    ),
+    Command(
+        "users",
+        "accounts for the review app",
+        "Accounts of `generate.py serve`, kept in .handoutgen/serve.sqlite3 (not in version control).",
+        actions=(
+            Command(
+                "add",
+                "add an account (the password is asked, never given on the command line)",
+                "Add an account. A reviewer's name must be their id in reviewers.yaml, listed for the "
+                "same languages; a translator and a reviewer need --lang.",
+                (
+                    arg("name"),
+                    arg("--role", required=True, choices=("admin", "editor", "translator", "reviewer")),
+                    arg(
+                        "--lang", action="append", metavar="LANG", help="a language they work in (repeatable)"
+                    ),
+                    arg(
+                        "--password-stdin",
+                        action="store_true",
+                        help="read the password from standard input (for scripts) instead of asking",
+                    ),
+                ),
+                run.cmd_users_add,
+            ),
+            Command(
+                "list",
+                "list the accounts",
+                "List the accounts: name, role, languages.",
+                (),
+                run.cmd_users_list,
+            ),
+        ),
+    ),
+    Command(
+        "trace",
+        "what a printed sheet said, and who reviewed it",
+        "Given a final PDF (or the print identifier in its footer), print its print record: the handout, "
+        "language, English source version, every entry with its translation, reviewer, qualification and "
+        "date. The clinic's answer to 'what did this patient get?'.",
+        (arg("what", metavar="FILE.pdf|ID", help="a PDF from build/ or the identifier in its footer"),),
+        run.cmd_trace,
     ),
     Command(
         "catalogs",

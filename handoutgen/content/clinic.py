@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 import yaml
 
 from handoutgen.content.markup import PLACEHOLDER_NAME_RE
-from handoutgen.content.schema import TEXT, Checked, Field, ListOf, MapOf, Table, read_settings
+from handoutgen.content.schema import TEXT, Checked, Field, ListOf, MapOf, Table, YesNo, read_settings
 from handoutgen.content.yamldoc import Reader, display_path, line_of
 from handoutgen.errors import CatalogError, ContentError, HandoutError, Problem, RenderError
 from handoutgen.project import Project
@@ -44,6 +44,7 @@ class Clinic:
     paper: str
     locales: tuple[str, ...]
     extra: dict[str, str] = field(default_factory=dict)
+    large_print: bool = False  # print every handout in large print (body text 16 pt)
     source: Path = Path("clinic.yaml")
 
     def placeholders(self) -> dict[str, str]:
@@ -265,6 +266,12 @@ CLINIC = Table(
         "the locales built by default, e.g. [en, es]",
         default=("en",),
         check=lambda reader, node, path, codes: codes or None,
+    ),
+    Field(
+        "large_print",
+        YesNo(),
+        "true: print every handout in large print (body text 16 pt; more pages)",
+        default=False,
     ),
     Field(
         "extra",

@@ -53,6 +53,7 @@ from handoutgen.content.schema import (
     Table,
     Type,
     WholeNumber,
+    YesNo,
     join,
     read_document,
 )
@@ -126,6 +127,7 @@ class Handout:
     sections: tuple[Section, ...]
     source: Path
     id_line: int = 1
+    large_print: bool = False  # print this handout in large print (body 16 pt), whatever the clinic says
 
     def texts(self) -> Iterator[Text]:
         """Every translatable string, in reading order."""
@@ -432,6 +434,12 @@ HANDOUT = Table(
         WholeNumber(1, 20, "pages"),
         "page budget: the most pages the handout may print on (default 2)",
         default=2,
+    ),
+    Field(
+        "large_print",
+        YesNo(),
+        "true: always print this handout in large print (body text 16 pt; more pages)",
+        default=False,
     ),
     Field("sections", ListOf(SectionOfKind()), "ordered list of sections", required=True, default=()),
 )

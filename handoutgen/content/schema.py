@@ -178,6 +178,25 @@ class WholeNumber(Type):
 
 
 @dataclass(frozen=True)
+class YesNo(Type):
+    """``true`` or ``false`` (YAML's ``yes``/``no`` too), e.g. ``large_print: true``."""
+
+    @property
+    def what(self) -> str:
+        return "true or false"
+
+    def read(self, reader: Reader, node: yaml.Node, path: str) -> bool | None:
+        value = node.value if isinstance(node, yaml.ScalarNode) else None
+        word = str(value).lower() if value is not None else None
+        if word in ("true", "yes", "on"):
+            return True
+        if word in ("false", "no", "off"):
+            return False
+        reader.problem(node, path, f"expected true or false, got {value!r}")
+        return None
+
+
+@dataclass(frozen=True)
 class Date(Type):
     """A calendar date written ``YYYY-MM-DD``."""
 

@@ -451,7 +451,7 @@ def _needs_draft(message: Message) -> bool:
     state = states.entry_state(message)
     if state is states.State.MISSING:
         return True
-    return state is states.State.STALE and states.machine_provider(message) is not None
+    return state is states.State.STALE and states.is_machine_text(message)
 
 
 def _sources(message: Message) -> list[str]:
@@ -563,10 +563,9 @@ def _apply(
         value: str | tuple[str, ...] = tuple([singular] + [plural] * (max(catalog.num_plurals, 1) - 1))
     else:
         value = drafts[0]
-    # Fuzzy first: an interruption between the two lines leaves a fuzzy entry without text
-    # (still "missing"), never an unmarked machine text that would read as reviewed.
-    states.mark_machine_draft(message, result.provider)
+    message.flags.add("fuzzy")
     message.string = value
+    states.mark_machine_draft(message, result.provider)  # names the package and hashes this text
     result.filled += 1
     for source, draft in zip(_sources(message), drafts):
         problems = check_draft(source, draft)

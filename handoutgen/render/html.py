@@ -23,7 +23,8 @@ from handoutgen.errors import (
     Problem,
 )
 from handoutgen.project import Project
-from handoutgen.text.locales import LocaleInfo
+from handoutgen.render.typography import typeset
+from handoutgen.text.locales import SOURCE_LOCALE, LocaleInfo, language
 
 TEMPLATE = "handout.html.j2"
 _PAGE = "\x00page\x00"
@@ -231,14 +232,19 @@ def render_html(
     locale: LocaleInfo,
     translations: Any,
     draft_reason: str | None = None,
+    print_id: str | None = None,
 ) -> str:
-    """The handout as one HTML document in ``locale``; ``translations`` records what it used."""
+    """The handout as one HTML document in ``locale``; ``translations`` records what it used.
+
+    Large print when the handout or the clinic asks for it (``large_print: true``). ``print_id``, when
+    given, is printed small in the footer; without it the template sees no ``print_id`` at all."""
     from babel.dates import format_date
 
-    tr, plain = _text_filters(translations, clinic.placeholders())
+    tr, plain = _text_filters(translations, clinic.placeholders(), locale)
     install_translations(env, translations, _catalog_location(project, locale, translations))
     template = env.get_template(TEMPLATE)
     logo = clinic.logo.relative_to(project.root.resolve()).as_posix() if clinic.logo else None
+    extra = {} if print_id is None else {"print_id": print_id}
     return template.render(
         handout=handout,
         clinic=clinic,
@@ -253,7 +259,18 @@ def render_html(
         paper=PAPER_SIZES[clinic.paper],
         draft_reason=draft_reason,
         generator=f"handoutgen {__version__}",
+        large_print=handout.large_print or clinic.large_print,
+        source_lang_attr=_source_lang_attribute(locale),
+        **extra,
     )
+
+
+def _source_lang_attribute(locale: LocaleInfo) -> Markup:
+    """`` lang="en"`` for what the clinic wrote in the source language (its name, its address), on a
+    sheet in another language; nothing on an English sheet."""
+    if language(locale.code) == SOURCE_LOCALE:
+        return Markup("")
+    return Markup(f' lang="{SOURCE_LOCALE}"')
 
 
 def _translate(translations: Any, text: Text) -> str:
@@ -264,15 +281,16 @@ def _translate(translations: Any, text: Text) -> str:
 
 
 def _text_filters(
-    translations: Any, values: dict[str, str]
+    translations: Any, values: dict[str, str], locale: LocaleInfo
 ) -> tuple[Callable[[Text | None], Markup], Callable[[Text], str]]:
     """``tr`` and ``plain`` for the template: a handout text translated with the clinic's values put in,
-    as HTML for the page and as plain text for places markup cannot go (the title, PDF metadata)."""
+    as HTML for the page and as plain text for places markup cannot go (the title, PDF metadata).
+    On the page, the typography of :mod:`handoutgen.render.typography` is applied too."""
 
     def tr(text: Text | None) -> Markup:
         if text is None:
             return Markup("")
-        return to_html(_translate(translations, text), values)
+        return typeset(to_html(_translate(translations, text), values), locale)
 
     def plain(text: Text) -> str:
         return fill_placeholders(strip_markup(_translate(translations, text)), values)

@@ -13,6 +13,7 @@ from handoutgen.errors import (
     RenderError,
 )
 from handoutgen.project import Project
+from handoutgen.render.tagging import finishing
 from handoutgen.resources import _readable_file
 from handoutgen.text.locales import LocaleInfo
 
@@ -100,7 +101,8 @@ def _write_pdf(project: Project, html: str, label: str, font_config: Any) -> tup
         )
         if document.metadata.attachments:
             raise RenderError(f"{label}: attachments are not allowed in handouts")
-        data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        with finishing() as finisher:  # what WeasyPrint's tagging leaves undone: see tagging.py
+            data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, finisher=finisher)
     except fatal as exc:
         raise _refused(label, fetcher.refused[-1] if fetcher.refused else str(exc)) from None
     if fetcher.refused:

@@ -18,21 +18,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from markupsafe import Markup
 
-from handoutgen.catalogs.states import (
-    Key,
-    State,
-    approval,
-    entry_state,
-    mark_reviewed,
-    msgstr_text,
-)
-from handoutgen.catalogs.store import (
-    catalog_locks,
-    load_catalog,
-    po_path,
-    read_for_update,
-    write_changes,
-)
+from handoutgen.catalogs.approvals import Approvals, load_approvals, without_overridden
+from handoutgen.catalogs.states import Key, State, entry_state, msgstr_text
+from handoutgen.catalogs.store import load_catalog, po_path
 from handoutgen.checks.runner import findings_by_key
 from handoutgen.errors import ReviewError
 from handoutgen.fsutil import write_bytes_atomic, write_text_atomic
@@ -55,7 +43,15 @@ class Item:
     previous: str | None
     findings: list = field(default_factory=list)
     back_translation: str | None = None
-    approved: tuple[str, dt.date] | None = None
+    record: dict | None = None  # the approval record that makes it reviewed, if one does
+    message: Message | None = None
+
+    @property
+    def approved(self) -> tuple[str, dt.date] | None:
+        """Who approved it (their name) and on which day, if it is reviewed."""
+        if self.record is None:
+            return None
+        return self.record.get("name") or self.record["by"], dt.date.fromisoformat(self.record["at"][:10])
 
     @property
     def digest(self) -> str:
@@ -92,44 +88,53 @@ def _place(message: Message) -> tuple[str, str]:
 
 
 def collect(
-    root: Path, code: str, *, only_pending: bool = True, back_translate: bool = True
+    root: Path,
+    code: str,
+    *,
+    only_pending: bool = True,
+    back_translate: bool = True,
+    approvals: Approvals | None = None,
 ) -> tuple[Catalog, list[Item]]:
     """Every entry of a locale that needs a reviewer (or all of them), in reading order."""
     root = Path(root)
-    path = _existing_po(root, code)
+    path = existing_po(root, code)
     catalog = load_catalog(path, code)
-    findings = findings_by_key(root, catalog, path.relative_to(root), code)
+    approvals = approvals if approvals is not None else load_approvals(root, code)
+    findings = without_overridden(
+        findings_by_key(root, catalog, path.relative_to(root), code), catalog, approvals
+    )
     items: list[Item] = []
     for message in catalog:
         if not message.id:
             continue
-        state = entry_state(message)
-        if only_pending and state is State.REVIEWED:
-            continue
-        key = _message_key(message)
-        handout, section = _place(message)
-        previous = message.previous_id[0] if message.previous_id else None
-        items.append(
-            Item(
-                len(items) + 1,
-                key,
-                handout,
-                section,
-                key[0],
-                msgstr_text(message),
-                state,
-                message.lineno,
-                previous,
-                findings.get(key, []),
-                approved=approval(message),
-            )
-        )
+        state = entry_state(message, approvals)
+        if not (only_pending and state is State.REVIEWED):
+            items.append(_item(len(items) + 1, message, state, findings, approvals))
     if back_translate:
         _add_back_translations(root, code, items)
     return catalog, items
 
 
-def _existing_po(root: Path, code: str) -> Path:
+def _item(number: int, message: Message, state: State, findings: dict, approvals: Approvals) -> Item:
+    key = _message_key(message)
+    handout, section = _place(message)
+    return Item(
+        number,
+        key,
+        handout,
+        section,
+        key[0],
+        msgstr_text(message),
+        state,
+        message.lineno,
+        message.previous_id[0] if message.previous_id else None,
+        findings.get(key, []),
+        record=approvals.approval(message) if state is State.REVIEWED else None,
+        message=message,
+    )
+
+
+def existing_po(root: Path, code: str) -> Path:
     path = po_path(root / "locales", code)
     if not path.exists():
         known = ", ".join(sorted(p.parent.parent.name for p in (root / "locales").glob("*/LC_MESSAGES/*.po")))
@@ -225,70 +230,6 @@ def sheet_record(code: str, items: list[Item], generated: str) -> dict:
     return {"locale": code, "generated": generated, "entries": entries, "sheet": sheet_id}
 
 
-# -- approval --------------------------------------------------------------------------------------
-
-
-@dataclass
-class ApprovalPlan:
-    approve: list[Item] = field(default_factory=list)
-    refused: list[tuple[Item, str]] = field(default_factory=list)
-    file_digest: str = ""  # the catalogue's bytes when the plan was made
-
-
-def plan_approval(
-    root: Path,
-    code: str,
-    *,
-    numbers: list[int] | None = None,
-    handout: str | None = None,
-    everything: bool = False,
-) -> tuple[Catalog, ApprovalPlan]:
-    """What an approval would do, checked against the sheet the reviewer saw."""
-    root = Path(root).resolve()
-    _existing_po(root, code)
-    _, _, json_path = sheet_paths(root, code)
-    if not json_path.exists():
-        raise ReviewError(
-            f"no review sheet for '{code}'; run `generate.py review sheet {code}` and read it first"
-        )
-    manifest = read_sheet_record(json_path, root)
-    digest = hashlib.sha256(po_path(root / "locales", code).read_bytes()).hexdigest()
-    catalog, items = collect(root, code, back_translate=False)
-    current = {i.key: i for i in items}
-    if not (numbers or handout or everything):
-        raise ReviewError("say what to approve: entry numbers from the sheet, --handout ID, or --all")
-    plan = ApprovalPlan(file_digest=digest)
-    for number, shown in sorted(manifest["entries"].items(), key=lambda kv: int(kv[0])):
-        item = current.get((shown["msgid"], shown["context"]))
-        if item is None or (numbers and int(number) not in numbers) or (handout and item.handout != handout):
-            continue  # not asked for, or reviewed since, or gone from the catalogue
-        item.number = int(number)
-        why = _refusal(item, shown)
-        if why:
-            plan.refused.append((item, why))
-        else:
-            plan.approve.append(item)
-    if numbers:
-        unknown = sorted(set(numbers) - {int(n) for n in manifest["entries"]})
-        if unknown:
-            raise ReviewError(
-                f"entries {', '.join(map(str, unknown))} are not on the review sheet for '{code}'"
-            )
-    return catalog, plan
-
-
-def _refusal(item: Item, shown: dict) -> str | None:
-    """Why an entry on the sheet cannot be approved now, if it cannot."""
-    if item.digest != shown["digest"]:
-        return "changed since the review sheet was made; regenerate the sheet and read it again"
-    if item.state is State.MISSING:
-        return "has no translation"
-    if item.blocked:
-        errors = "; ".join(f"{f.check}: {f.message}" for f in item.findings if f.severity == "error")
-        return f"fails an error-level check ({errors})"
-    return None
-
-
 def read_sheet_record(path: Path, root: Path) -> dict:
     """The review sheet's record of what the reviewer saw; a damaged one is refused (the sheet is
     made again, never repaired)."""
@@ -323,35 +264,6 @@ def read_sheet_record(path: Path, root: Path) -> dict:
     if "sheet" in manifest and manifest["sheet"] != sheet_id:
         raise ReviewError(f"{shown}: its entries do not match its own checksum (edited by hand?); {fix}")
     return manifest
-
-
-def reviewer_name(raw: str | None) -> str:
-    """The reviewer's name as recorded; an empty one is refused before anything is read or written."""
-    name = " ".join((raw or "").split())
-    if not name:
-        raise ReviewError('the reviewer\'s name is empty; pass --reviewer "Full Name"')
-    return name
-
-
-def apply_approval(
-    root: Path, code: str, catalog: Catalog, plan: ApprovalPlan, reviewer: str, today: dt.date | None = None
-) -> int:
-    """Mark the planned entries reviewed by ``reviewer``; the file is replaced only if unchanged
-    since it was read."""
-    reviewer = reviewer_name(reviewer)
-    path = po_path(Path(root) / "locales", code)
-    with catalog_locks(Path(root), [code]):  # the same lock as `catalogs update` and `translate`
-        if hashlib.sha256(path.read_bytes()).hexdigest() != plan.file_digest:
-            raise ReviewError(
-                f"{path}: the catalogue changed while approving; nothing was written, run the command again"
-            )
-        old, source = read_for_update(path)
-        for item in plan.approve:
-            message = catalog.get(item.key[0], context=item.key[1])
-            if message is not None:  # planned from this very catalogue: always there
-                mark_reviewed(message, reviewer, today or dt.date.today())
-        write_changes(path, catalog, old, source)
-    return len(plan.approve)
 
 
 def describe_item(item: Item) -> str:

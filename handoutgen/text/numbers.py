@@ -7,7 +7,10 @@ or a space.  A token whose separators could be read two ways (``1.500``) keeps b
 time (``9:30``) or a date (``2026-11-01``) is read as its numbers, in order.
 
 Two numbers joined by a dash or a word for "to" are a range (``15–20``, ``15 a 20``, ``15 đến 20``,
-``15至20``); :func:`ranges` finds them.
+``15至20``, ``۲ تا ۳``, ``2 से 3``); :func:`ranges` finds them.
+
+A decimal is read with every digit it is written with: ``38.0`` is not ``38`` (see :func:`canonical`).
+A Thai time is written with a full stop, ``9.30 น.`` ("9:30"): it is read as 9 and 30, like ``9:30``.
 """
 
 from __future__ import annotations
@@ -55,12 +58,14 @@ def ascii_digits(text: str) -> str:
 
 
 def canonical(digits: str) -> str | None:
-    """``digits`` (ASCII, ``.`` as the decimal point) as a plain decimal: ``"1.50"`` → ``"1.5"``."""
+    """``digits`` (ASCII, ``.`` as the decimal point) as a plain decimal, every written decimal kept:
+    ``"1,000"`` read as ``"1000"``, ``"007"`` as ``"7"``, but ``"38.0"`` stays ``"38.0"`` and
+    ``"1.50"`` ``"1.50"``: a patient reads 38.0 °C and 38 °C differently, so the checks do too."""
     try:
         value = Decimal(digits)
     except InvalidOperation:
         return None
-    return format(value.normalize(), "f")
+    return format(value, "f")
 
 
 @functools.cache
@@ -104,6 +109,10 @@ def _readings(token: str, decimal: str, group: str) -> list[str]:
     return readings
 
 
+#: A time written with a full stop and the Thai word for o'clock (นาฬิกา, abbreviated น.): 9.30 น.
+_DOTTED_TIME = re.compile(r"\d{1,2}\.\d{2}(?=\s*(?:น\.|นาฬิกา))", re.ASCII)
+
+
 def find_numbers(text: str, decimal: str = ".", group: str = ",") -> list[Number]:
     """The numbers of ``text``, each with its possible values, in order.
 
@@ -113,7 +122,9 @@ def find_numbers(text: str, decimal: str = ".", group: str = ",") -> list[Number
     sep = r"(?:[.,]|[\u00a0\u202f\u2009 ](?=\d{3}(?!\d)))" if group in SPACES else r"[.,]"
     result = []
     for match in re.finditer(rf"\d+(?:{sep}\d+)*", normal, flags=re.ASCII):
-        readings = _readings(match.group(), decimal, group)
+        readings = (
+            [] if _DOTTED_TIME.match(normal, match.start()) else _readings(match.group(), decimal, group)
+        )
         if readings:
             result.append(Number(text[match.start() : match.end()], tuple(readings), *match.span()))
             continue
@@ -125,7 +136,7 @@ def find_numbers(text: str, decimal: str = ".", group: str = ",") -> list[Number
 
 #: What joins the two ends of a range in English: a dash, "to", "through".
 EN_RANGE_GAP = re.compile(rf"^\s*(?:[{DASHES}]|to|through|thru)\s*$", re.IGNORECASE)
-# Words for "to" between two numbers: es/pt/it/fr/de/nl/pl/ru/vi/tr/zh/ja/ko/ar, and "y"/"و" for
+# Words for "to" between two numbers: es/pt/it/fr/de/nl/pl/ru/vi/tr/zh/ja/ko/ar/fa/hi/am/th/tl, "y"/"و" for
 # "between 15 and 20". A short unit may come first: "15分钟到20分钟", "15분에서 20분".
 RANGE_WORDS = (
     "to",
@@ -156,6 +167,11 @@ RANGE_WORDS = (
     "و",
     "ta",
     "hanggang",
+    "تا",  # Persian: ۲ تا ۳ روز
+    "الی",
+    "से",  # Hindi: 2 से 3 दिन
+    "እስከ",  # Amharic: ከ2 እስከ 3 ቀን
+    "ถึง",  # Thai: 2 ถึง 3 วัน
 )
 #: What joins the two ends of a range in a translation: a dash or a word for "to", maybe after a unit.
 RANGE_GAP = re.compile(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 #: The kinds :func:`script_of` tells apart.
-SCRIPTS = ("alphabet", "cjk", "hangul", "abjad")
+SCRIPTS = ("alphabet", "cjk", "hangul", "abjad", "thai", "ethiopic")
 
 
 def _kind(code: int) -> str:
@@ -24,13 +24,16 @@ def _kind(code: int) -> str:
     if 0x0590 <= code <= 0x08FF or 0xFB1D <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
         return "abjad"  # Arabic and Hebrew: short vowels unwritten
     if 0x0E00 <= code <= 0x0EFF or 0x1000 <= code <= 0x109F or 0x1780 <= code <= 0x17FF:
-        return "cjk"  # Thai, Lao, Burmese, Khmer: no spaces between words, matched like CJK
+        return "thai"  # Thai, Lao, Burmese, Khmer: letters and vowel signs, no spaces between words
+    if 0x1200 <= code <= 0x139F or 0x2D80 <= code <= 0x2DDF or 0xAB00 <= code <= 0xAB2F:
+        return "ethiopic"  # Amharic, Tigrinya: one character per syllable, words spaced
     return "alphabet"
 
 
 def script_of(text: str) -> str:
     """The writing system most of the letters of ``text`` belong to: ``alphabet`` (Latin, Cyrillic,
-    Greek…), ``cjk`` (Han, kana, and Thai, Lao, Burmese, Khmer), ``hangul`` or ``abjad`` (Arabic,
-    Hebrew); ``alphabet`` when it has no letters."""
+    Greek, Devanagari…), ``cjk`` (Han, kana), ``hangul``, ``abjad`` (Arabic, Hebrew), ``thai`` (Thai,
+    Lao, Burmese, Khmer: written without spaces, but letters, not ideographs) or ``ethiopic``;
+    ``alphabet`` when it has no letters."""
     counts = Counter(_kind(ord(char)) for char in text if char.isalpha())
     return counts.most_common(1)[0][0] if counts else "alphabet"

@@ -69,8 +69,8 @@ ABBREVIATIONS = frozenset(
 
 #: Sentence ends that need a space after them: Latin . ! ? …, Arabic question mark ؟ and Urdu full
 #: stop ۔, Devanagari danda । and double danda ॥ (Hindi, Marathi, Nepali, Bengali), Ethiopic full
-#: stop ። and question mark ፧ (Amharic, Tigrinya), Armenian full stop ։.
-SPACED_ENDS = ".!?…؟۔।॥።፧։"
+#: stop ።, question mark ፧ and paragraph separator ፨ (Amharic, Tigrinya), Armenian full stop ։.
+SPACED_ENDS = ".!?…؟۔।॥።፧፨։"
 #: Sentence ends of scripts written without spaces between words (Chinese, Japanese): a sentence
 #: ends there whatever follows.
 FULL_WIDTH_ENDS = "。！？．｡"
@@ -100,12 +100,21 @@ def _word_before(text: str, end: int) -> str:
     return text[start:end]
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
-    """True when the full stop at ``dot`` closes an abbreviation or a single initial."""
-    word = _word_before(text, dot)
+#: Abbreviations that shorten a word only before a number ("No. 5", "Fig. 2"); elsewhere the word
+#: is a word ("Say no. Then rest." is two sentences).
+BEFORE_NUMBER = frozenset({"no", "nos", "núm", "fig", "pág"})
+
+
+def _is_abbreviation(text: str, dot: int, following: str = "") -> bool:
+    """True when the full stop at ``dot`` closes an abbreviation or a single initial (``following``
+    is the first character after the space)."""
+    word = _word_before(text, dot).lower()
+    if word in BEFORE_NUMBER:
+        return following.isdigit() or following == "#"
     # An initial is one capital letter ("J. Smith"); one Hangul or Arabic letter before a full stop
     # ends a sentence ("멍." is "bruise."): those scripts have no capitals.
-    return word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and word.isupper())
+    original = _word_before(text, dot)
+    return word in ABBREVIATIONS or (len(original) == 1 and original.isalpha() and original.isupper())
 
 
 def split_sentences(text: str) -> list[str]:
@@ -143,7 +152,7 @@ def _boundaries(text: str) -> list[tuple[int, int]]:
         if not set(match.group()) & set(FULL_WIDTH_ENDS):
             if space is None or not _can_start_sentence(text[resume]):
                 continue
-            if match.group().rstrip(CLOSERS) == "." and _is_abbreviation(text, match.start()):
+            if match.group().rstrip(CLOSERS) == "." and _is_abbreviation(text, match.start(), text[resume]):
                 continue
         found.append((match.end(), resume))
     return found
