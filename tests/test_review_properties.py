@@ -24,7 +24,7 @@ from handoutgen.catalogs.states import State, entry_state
 from handoutgen.catalogs.store import init_catalog, load_catalog, po_path, save_catalog, update_catalogs
 from handoutgen.errors import ReviewError
 
-EXAMPLES = 60
+EXAMPLES = 100
 WORDS = [
     "rest",
     "water",

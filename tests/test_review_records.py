@@ -253,6 +253,7 @@ def test_trace_answers_what_the_patient_got(project: Path, capsys) -> None:
     print_id = re.search(r"print ([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})", out)[1]
     assert "handout 'aftercare' [es]" in out and "approved by Ana Reviewer (ATA certified" in out
     assert run(project, "trace", print_id) == 0 and print_id in capsys.readouterr().out
+    assert run(project, "trace", print_id.replace("-", " ").upper()) == 0  # as typed off paper
     assert print_id in pdf_text(pdf).replace("\n", " ")  # small in the footer
     pdf.write_bytes(pdf.read_bytes() + b"\n%tampered\n")
     assert run(project, "trace", str(pdf)) != 0

@@ -89,7 +89,8 @@ def find_print(root: Path, what: str) -> dict[str, Any]:
             f"{what}: no print record matches this PDF (a draft, a PDF from another project, or one "
             f"changed after it was built); print records are in {PRINTS_DIR}/"
         )
-    wanted = what.strip().lower()
+    raw = re.sub(r"[^0-9a-f]", "", what.lower())  # as typed off paper: any dashes or spaces
+    wanted = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}" if len(raw) == 12 else what.strip().lower()
     if not ID_RE.match(wanted):
         raise HandoutError(f"{what!r} is neither a PDF file nor a print identifier like 3f9a-21c0-7b4e")
     for path in sorted(folder.glob(f"*/{wanted}.json")):
