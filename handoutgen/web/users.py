@@ -14,7 +14,15 @@ from handoutgen.web.accounts import User, add_user, store_path
 def add_from_command_line(root: Path, name: str, role: str, languages: list[str], from_stdin: bool) -> User:
     """Check the account against reviewers.yaml, ask for the password (twice), and add it."""
     if role == "reviewer":
-        person = load_reviewers(root).find(name)
+        reviewers = load_reviewers(root)
+        if reviewers.get(name) is None:
+            langs = ", ".join(languages) or "es"
+            raise ReviewError(
+                f"{name} is not in reviewers.yaml; list them there first (it says who may approve, in "
+                f"version control), e.g. under reviewers:  - {{id: {name}, name: Full Name, "
+                f"languages: [{langs}], qualification: ATA certified en>{languages[0] if languages else 'es'}}}"
+            )
+        person = reviewers.find(name)
         missing = [c for c in languages if not person.may_review(c)]
         if missing:
             raise ReviewError(
