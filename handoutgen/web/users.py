@@ -16,11 +16,11 @@ def add_from_command_line(root: Path, name: str, role: str, languages: list[str]
     if role == "reviewer":
         reviewers = load_reviewers(root)
         if reviewers.get(name) is None:
-            langs = ", ".join(languages) or "es"
+            langs, first = ", ".join(languages) or "es", languages[0] if languages else "es"
             raise ReviewError(
                 f"{name} is not in reviewers.yaml; list them there first (it says who may approve, in "
                 f"version control), e.g. under reviewers:  - {{id: {name}, name: Full Name, "
-                f"languages: [{langs}], qualification: ATA certified en>{languages[0] if languages else 'es'}}}"
+                f"languages: [{langs}], qualification: ATA certified en>{first}}}"
             )
         person = reviewers.find(name)
         missing = [c for c in languages if not person.may_review(c)]
