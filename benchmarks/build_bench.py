@@ -51,24 +51,29 @@ def timed_build(root: Path, jobs: int, **kwargs):
 
 
 def weasyprint_floor(root: Path) -> tuple[float, int]:
-    """Render the build's own HTML with WeasyPrint alone, one after another, in a fresh process."""
+    """Render the build's own HTML (prepared again as the build prepares it) with WeasyPrint alone, one
+    after another, in a fresh process."""
     code = f"""
 import sys, time
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from handoutgen.render.html import Project, html_to_pdf
+from handoutgen.build.run import BuildOptions, Prepared, load_inputs, plan_jobs, prepare_job
+from handoutgen.render.html import make_environment
+from handoutgen.render.pdf import html_to_pdf
 from handoutgen.text.locales import locale_info
 from weasyprint.text.fonts import FontConfiguration
-project = Project(Path({str(root)!r}))
+inputs = load_inputs(Path({str(root)!r}))
+env = make_environment(inputs.project)
+options = BuildOptions(update_catalogs=False)
+sheets = [prepare_job(inputs, job, options, env) for job in plan_jobs(inputs, options)]
+sheets = [s for s in sheets if isinstance(s, Prepared)]
 config = FontConfiguration()
 total = 0.0
-files = sorted((project.build / 'html').glob('*/*.html'))
-for path in files:
-    html = path.read_text()
+for sheet in sheets:
     started = time.perf_counter()
-    html_to_pdf(project, html, path.name, locale_info(path.parent.name), config)
+    html_to_pdf(inputs.project, sheet.html, sheet.job.label, locale_info(sheet.job.locale), config)
     total += time.perf_counter() - started
-print(total, len(files))
+print(total, len(sheets))
 """
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -89,12 +94,12 @@ def edit_one_paragraph(root: Path) -> None:
 def main_figures(jobs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = copy_project(Path(tmp) / "project")
-        run, cold = timed_build(root, jobs, write_html=True)
+        run, cold = timed_build(root, jobs)
         count = len([o for o in run.outcomes if o.path])
         floor, rendered = weasyprint_floor(root)
-        _, noop = timed_build(root, jobs, write_html=True)
+        _, noop = timed_build(root, jobs)
         edit_one_paragraph(root)
-        edited, edit_time = timed_build(root, jobs, write_html=True)
+        edited, edit_time = timed_build(root, jobs)
         locales = {o.job.locale for o in run.outcomes}
         print(f"machine: {os.cpu_count()} cores, {jobs} worker processes")
         print(f"full cold build: {count} PDFs in {cold:.2f} s")

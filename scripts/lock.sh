@@ -8,7 +8,8 @@
 # for that Python. After locking, run `bash scripts/setup.sh --test` and the tests.
 #
 #   requirements/run.txt           runtime (plus pip and the setuptools that installs the project)
-#   requirements/test.txt          runtime + pytest, hypothesis, ruff, mypy, types-PyYAML
+#   requirements/test.txt          runtime + pytest, hypothesis, ruff, mypy, types-PyYAML, …
+#   requirements/cluster.txt       runtime + Dask distributed (build --cluster)
 #   requirements/mt.txt            argostranslate & co. on top of requirements/torch.txt's torch;
 #                                  torch and torch's own dependencies are left out on purpose
 #   requirements/babel-oldest.txt  the oldest Babel pyproject.toml allows, for the compatibility test
@@ -49,7 +50,7 @@ def read_in(path):
 project = tomllib.loads(Path("pyproject.toml").read_text())["project"]
 pairs = [("[project.dependencies]", project["dependencies"], "requirements/run.in")]
 pairs += [(f"the {name!r} extra", project["optional-dependencies"][name], f"requirements/{name}.in")
-          for name in ("test", "mt")]
+          for name in ("test", "mt", "cluster")]
 bad = False
 for where, wanted, path in pairs:
     want, have = {norm(r) for r in wanted}, read_in(path)
@@ -72,6 +73,7 @@ EXTRA=("$@")
 cd "$ROOT/requirements"
 compile run.in run.txt --allow-unsafe
 compile test.in test.txt --allow-unsafe
+compile cluster.in cluster.txt --allow-unsafe
 compile babel-oldest.in babel-oldest.txt
 compile torch-deps.in torch-deps.txt
 

@@ -5,7 +5,8 @@
 # Safe to run again: each step is skipped when already done.
 #   scripts/setup.sh          what building PDFs needs (requirements/run.txt)
 #   scripts/setup.sh --test   also the test tools and the machine-translation extra (torch.txt, test.txt,
-#                             mt.txt) and the oldest supported Babel in .venv/compat/babel-oldest
+#                             mt.txt), the oldest supported Babel in .venv/compat/babel-oldest and
+#                             axe-core in tests/js/node_modules (npm ci, from tests/js/package-lock.json)
 # The locks are made by scripts/lock.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,10 @@ want_test=0
 
 SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk
                  fonts-dejavu-core poppler-utils gettext)
-[ "$want_test" = 1 ] && SYSTEM_PACKAGES+=(chromium)
+[ "$want_test" = 1 ] && SYSTEM_PACKAGES+=(chromium zbar-tools)  # zbarimg decodes the printed QR codes
+# npm installs axe-core for the web-page test (tests/js). Node.js from NodeSource carries its own npm and
+# conflicts with Debian's npm package, so the two are asked for only when there is no npm at all.
+[ "$want_test" = 1 ] && ! command -v npm >/dev/null && SYSTEM_PACKAGES+=(nodejs npm)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -35,6 +39,19 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv" >&2
   "$PY" -m venv .venv
+fi
+
+# axe-core for tests/test_portal_html.py, exactly as tests/js/package-lock.json pins it (npm ci checks
+# each file's integrity hash); again only when the lock changed. Nothing is fetched when the tests run.
+if [ "$want_test" = 1 ]; then
+  js_key="js-$(sha256sum < tests/js/package-lock.json | cut -c1-16)"
+  if [ "$(cat tests/js/node_modules/.handoutgen-setup 2>/dev/null)" != "$js_key" ]; then
+    echo "setup: installing axe-core into tests/js/node_modules (npm ci; log: .venv/npm.log)" >&2
+    (cd tests/js && npm ci --ignore-scripts --no-audit --no-fund) > .venv/npm.log 2>&1 || {
+      echo "error: npm ci in tests/js failed; the last lines of .venv/npm.log:" >&2
+      tail -20 .venv/npm.log >&2; exit 1; }
+    echo "$js_key" > tests/js/node_modules/.handoutgen-setup
+  fi
 fi
 
 # What gets installed, in order. torch.txt is a plain pin (this machine's pip takes the CPU wheel from a

@@ -61,15 +61,26 @@ def test_nothing_changed_is_a_no_op_that_imports_no_weasyprint(built: Path) -> N
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-def test_editing_one_paragraph_rebuilds_that_handout_in_every_locale(built: Path) -> None:
+def test_editing_one_paragraph_renders_only_the_sheets_whose_html_changed(built: Path) -> None:
+    """The English sheet changes; the translated sheets' entry turns stale, which changes their
+    key but not their HTML (still the old translation, still a draft): their PDFs are kept, and
+    they are exactly the bytes a forced render gives."""
     replace(
         built / "handouts" / "aftercare.yaml",
         "Rest for the rest of the day if you can.",
         "Rest for the rest of the day if you are able.",
     )
+    kept = {code: (built / "build" / code / "aftercare.pdf").read_bytes() for code in LOCALES}
     rebuilt = rebuild(built)
-    assert sorted(rebuilt) == [f"{code}/aftercare.pdf" for code in sorted(LOCALES)]
-    assert "content" in rebuilt["en/aftercare.pdf"] and "translations" in rebuilt["es/aftercare.pdf"]
+    assert sorted(rebuilt) == ["en/aftercare.pdf"] and "content" in rebuilt["en/aftercare.pdf"]
+    assert kept["en"] != (built / "build" / "en" / "aftercare.pdf").read_bytes()
+    assert rebuild(built) == {}  # the new key parts were recorded: nothing is stale now
+    forced = build_run(
+        built, BuildOptions(locales=("es", "ar"), handouts=("aftercare",)), lambda line: None, force=True
+    )
+    assert not [o.error for o in forced.outcomes if o.error]
+    for code in ("es", "ar"):
+        assert (built / "build" / code / "aftercare.pdf").read_bytes() == kept[code]
 
 
 def test_rewrapping_the_yaml_rebuilds_nothing(built: Path) -> None:

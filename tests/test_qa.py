@@ -463,7 +463,9 @@ def test_shipped_glossary_has_every_locale_and_term(glossary):
         "emergency room",
     )  # longest first
     assert glossary.required_terms("es_MX") == glossary.required_terms("es")
-    assert glossary.keep_terms("es") == ()
+    keep = glossary.keep_terms("es")  # names that stay as they are in every language
+    assert {t.english for t in keep} == {"NCCIH", "NCCAOM", "Medicare"}
+    assert all(t.severity == "error" and t.line for t in keep)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -964,3 +966,34 @@ def test_catalogue_findings_name_the_entry_with_injected_markup_and_controls(tmp
     )
     assert by_check["bidi-control"].severity == "error" and by_check["bidi-control"].line == 11
     assert 'English: "Rest today."' in str(by_check["bidi-control"])
+
+
+# -- cited titles and initials: no false alarms, the loopholes still caught ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("The U.S. National Center (NCCIH) says the same.", 1),
+        ("Centro Nacional de Salud de EE. UU. (NCCIH): «Acupuncture» (nccih.nih.gov)", 1),
+        ("Call us. We can help.", 2),
+        ("Say no. Then rest.", 2),
+    ],
+)
+def test_dotted_initials_end_no_sentence(text: str, count: int) -> None:
+    assert count_sentences(text) == count
+
+
+def test_a_title_cited_in_english_in_quotes_is_no_glossary_or_length_finding(glossary) -> None:
+    english = "NCCIH: Acupuncture: Effectiveness and Safety (nccih.nih.gov)"
+    assert "glossary-required" not in checks(
+        english, "NCCIH: «Acupuncture: Effectiveness and Safety» (nccih.nih.gov)", "es", glossary
+    )
+    assert "length-ratio" not in checks(
+        english, "NCCIH：《Acupuncture: Effectiveness and Safety》（nccih.nih.gov）", "zh_Hans", glossary
+    )
+    # the same English, unquoted in a sentence, is still the wrong word
+    found = checks(
+        "Acupuncture may help some people.", "La acupuncture puede ayudar a algunas personas.", "es", glossary
+    )
+    assert "glossary-required" in found

@@ -415,3 +415,17 @@ def test_after_staff_edit_one_paragraph_only_that_paragraph_is_sent(mt_project):
     assert engine.translator.batches == [1]
     entry = entries(mt_project)[edited]
     assert entry.string == edited and states.entry_state(entry) is states.State.MACHINE_DRAFT
+
+
+def test_progress_says_how_long_is_left() -> None:
+    import io
+
+    from handoutgen.mt.drafting import Progress, time_left
+
+    assert time_left(0, 5.0) == "finishing" and time_left(10, 0.0) == "estimating time left"
+    assert time_left(100, 10.0) == "about 10 s left"
+    assert time_left(6000, 10.0) == "about 10 min left" and time_left(72000, 10.0) == "about 2.0 h left"
+    stream = io.StringIO()
+    stream.isatty = lambda: True  # type: ignore[method-assign]
+    Progress("es", 1000, stream).update(250, 250, 25.0)
+    assert "250/1000 strings, 10.0 strings/s, about 75 s left" in stream.getvalue()

@@ -152,6 +152,12 @@ def entries_digest(lookup, catalog, findings: dict) -> str:
     return digest(rows)
 
 
+def html_name(name: str) -> str:
+    """Where an output's web page is, in build/ as its name is (``en/a.pdf`` -> ``html/en/a.html``)."""
+    locale, _, file = name.rpartition("/")
+    return f"html/{locale}/{file.removesuffix('.pdf')}.html"
+
+
 class Manifest:
     """``build/manifest.json``: per output, the part hashes it was built from and the PDF's hash."""
 
@@ -171,28 +177,48 @@ class Manifest:
         return self.data["outputs"]
 
     def output_ok(self, name: str) -> bool:
-        """Recorded, and the PDF on disk is the one recorded."""
+        """Recorded, and the PDF on disk is the one recorded (and so is its web page, if one was)."""
         entry = self.outputs.get(name)
         if not entry:
             return False
-        pdf = self.path.parent / name
-        return pdf.is_file() and digest(pdf.read_bytes()) == entry.get("pdf")
+        return self._on_disk(name, entry.get("pdf")) and (
+            "html" not in entry or self._on_disk(html_name(name), entry["html"])
+        )
+
+    def _on_disk(self, relative: str, recorded: str | None) -> bool:
+        path = self.path.parent / relative
+        return path.is_file() and digest(path.read_bytes()) == recorded
 
     def reasons(self, name: str, parts: dict[str, str]) -> list[str]:
         entry = self.outputs.get(name)
         if not entry:
             return ["new"]
-        if not self.output_ok(name):
+        if not self._on_disk(name, entry.get("pdf")):
             return ["PDF missing or changed on disk"]
+        if not self.output_ok(name):
+            return ["web page missing or changed on disk"]
         old = entry.get("parts", {})
         return [part for part in parts if old.get(part) != parts[part]]
 
     def record(
-        self, name: str, parts: dict[str, str], pdf_bytes: bytes, reasons: list[str], pages: int
+        self,
+        name: str,
+        parts: dict[str, str],
+        pdf_bytes: bytes,
+        reasons: list[str],
+        pages: int,
+        html: str | None = None,
     ) -> None:
+        """An output built: its PDF, and its web page (``build --html``) when it has one."""
         self.outputs[name] = {"parts": parts, "pdf": digest(pdf_bytes), "reasons": reasons, "pages": pages}
+        if html is not None:
+            self.outputs[name]["html"] = digest(html.encode())
         if time.monotonic() - self._saved >= SAVE_EVERY:  # a killed build keeps what it finished
             self.save()
+
+    def refresh(self, name: str, parts: dict[str, str]) -> None:
+        """New key parts for an output whose PDF stays as it is (its HTML did not change)."""
+        self.outputs[name]["parts"] = parts
 
     def save(self) -> None:
         """Written whole and atomically; at most once a second while a build runs (a record not yet

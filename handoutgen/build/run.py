@@ -94,7 +94,9 @@ class Inputs:
             self._shared_parts = {
                 "templates": files_digest(list(self.project.templates.glob("*")), root),
                 # the logo's bytes are in "assets"; its project-relative path keeps copies of a project alike
-                "clinic": digest([clinic.placeholders(), clinic.paper, logo, clinic.large_print]),
+                "clinic": digest(
+                    [clinic.placeholders(), clinic.paper, logo, clinic.large_print, clinic.sheet_settings()]
+                ),
                 "assets": files_digest([p for p in (root / "assets").rglob("*") if p.is_file()], root),
                 "renderer": environment_digest(),
             }
@@ -194,6 +196,7 @@ class Prepared:
     fonts: tuple[str, ...]
     outcome: Outcome
     print_record: dict[str, Any] | None = None  # for a final sheet: what it says, who approved it
+    screen_html: str | None = None  # with --html: the sheet as a web page (render/portal.py)
 
 
 def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepared | Outcome:
@@ -201,13 +204,41 @@ def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepare
     A sheet that cannot be prepared comes back as an Outcome saying why."""
     outcome = Outcome(job)
     try:
-        return _prepare(inputs, job, options, env, outcome)
+        prepared = _prepare(inputs, job, options, env, outcome)
+        if options.write_html and isinstance(prepared, Prepared):
+            _add_screen_html(inputs, prepared, env)
+        return prepared
     except HandoutError as exc:
         outcome.error, outcome.error_code = str(exc), exc.exit_code
     except (jinja2.TemplateError, RecursionError, UnicodeDecodeError) as exc:
         outcome.error = str(template_problem(exc, inputs.project.root))
         outcome.error_code = TemplateError.exit_code
     return outcome
+
+
+def _add_screen_html(inputs: Inputs, prepared: Prepared, env) -> None:
+    """The sheet as a web page, from what its PDF says (DRAFT or its print identifier); its hash is a
+    key part, so a page missing or out of date is rebuilt like a PDF (after the print identifier,
+    which stays the same with or without --html)."""
+    from handoutgen.render.portal import render_portal
+
+    job, record = prepared.job, prepared.print_record
+    locale = locale_info(job.locale)
+    translations = inputs.translations(locale)
+    html = render_portal(
+        inputs.project,
+        env,
+        inputs.handout(job.handout_id),
+        inputs.clinic,
+        locale,
+        translations,
+        draft_reason=prepared.outcome.draft,
+        print_id=record["id"] if record else None,
+    )
+    if translations.lookup.missing:  # the web page's own words must be translated like the sheet's
+        raise HandoutError(f"{job.label}: the web page uses text with no translation yet")
+    prepared.screen_html = html
+    prepared.parts["screen_html"] = hashlib.sha256(html.encode()).hexdigest()[:20]
 
 
 def _prepare(inputs: Inputs, job: Job, options: BuildOptions, env, outcome: Outcome) -> Prepared | Outcome:
@@ -413,8 +444,11 @@ def finish(project: Project, prepared: Prepared, result: dict, options: BuildOpt
         return outcome
     if not check_budget(prepared, result["pages"], options):
         return outcome
-    if options.write_html:
-        write_text_atomic(job.html_path(project.build), prepared.html)
+    if prepared.screen_html is not None:
+        write_text_atomic(job.html_path(project.build), prepared.screen_html)
+    else:  # a web page from before this PDF would no longer say what it says
+        with contextlib.suppress(FileNotFoundError):
+            job.html_path(project.build).unlink()
     path = job.pdf_path(project.build)
     write_bytes_atomic(path, result["data"])
     outcome.path, outcome.pages, outcome.size = path, result["pages"], len(result["data"])
@@ -480,6 +514,7 @@ def build_run(
     jobs: int | None = None,
     force: bool = False,
     explain: bool = False,
+    cluster: str | None = None,
 ) -> BuildRun:
     """Plan, prepare and render. Long because it is the pipeline, step by step: the fast no-op
     check, the catalogue update, preparing each sheet, rendering the stale ones, the summary."""
@@ -514,7 +549,9 @@ def build_run(
         if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain):
             input_key = inputs_digest(root)
         planned = plan_jobs(inputs, options)
-        stale = _prepare_all(inputs, planned, options, manifest, run, force=force, explain=explain, jobs=jobs)
+        stale = _prepare_all(
+            inputs, planned, options, manifest, run, force=force, explain=explain, jobs=jobs, cluster=cluster
+        )
         for prepared, reasons, _ in stale:
             report(
                 f"{'stale' if explain else 'rebuilding'} {_output_name(prepared.job)}: {', '.join(reasons)}"
@@ -540,6 +577,11 @@ def build_run(
     return run
 
 
+#: Key parts that change a PDF only through its HTML: when the HTML hash is unchanged (and the
+#: templates, assets, fonts and renderer are too), rendering again would give the same bytes.
+SAME_HTML_SAME_PDF = {"content", "translations", "clinic"}
+
+
 def _prepare_all(
     inputs: Inputs,
     planned: list[Job],
@@ -550,11 +592,12 @@ def _prepare_all(
     force: bool,
     explain: bool,
     jobs: int | None,
+    cluster: str | None = None,
 ) -> list[tuple[Prepared, list[str], Any]]:
     """Prepare every sheet's HTML; stale ones go to the renderer at once (workers start while the
     rest is prepared). Returns the stale sheets with their reasons and the renderer."""
     env = make_environment(inputs.project)
-    renderer = Renderer(inputs.project.root, 0 if explain else (jobs or os.cpu_count() or 1))
+    renderer = _renderer(inputs, jobs, explain, cluster)
     stale: list[tuple[Prepared, list[str], Any]] = []
     for job in planned:
         prepared = prepare_job(inputs, job, options, env)
@@ -563,6 +606,9 @@ def _prepare_all(
             continue
         name = _output_name(job)
         reasons = ["--force"] if force else manifest.reasons(name, prepared.parts)
+        if reasons and not force and set(reasons) <= SAME_HTML_SAME_PDF and not explain:
+            manifest.refresh(name, prepared.parts)  # its HTML did not change: the PDF would not either
+            reasons = []
         if reasons:
             stale.append((prepared, reasons, renderer))
             renderer.submit(prepared)
@@ -573,6 +619,15 @@ def _prepare_all(
                 run.up_to_date += 1
             run.outcomes.append(prepared.outcome)
     return stale
+
+
+def _renderer(inputs: Inputs, jobs: int | None, explain: bool, cluster: str | None) -> Any:
+    """Worker processes here, or a Dask cluster (``--cluster``); none when only explaining."""
+    if cluster and not explain:
+        from handoutgen.build.cluster import ClusterRenderer
+
+        return ClusterRenderer(inputs.project.root, cluster)
+    return Renderer(inputs.project.root, 0 if explain else (jobs or os.cpu_count() or 1))
 
 
 def _render_stale(
@@ -598,7 +653,8 @@ def _render_stale(
         run.worker_maxrss_kib[pid] = max(run.worker_maxrss_kib.get(pid, 0), result.get("maxrss_kib", 0))
         if outcome.path:
             name = _output_name(prepared.job)
-            manifest.record(name, prepared.parts, result["data"], reasons, outcome.pages)
+            data, html = result["data"], prepared.screen_html
+            manifest.record(name, prepared.parts, data, reasons, outcome.pages, html)
             run.rebuilt[name] = reasons
         report(describe(outcome, root, index, len(stale)))
 
@@ -637,11 +693,14 @@ def _report_unbuilt(inputs: Inputs, run: BuildRun, report: Callable[[str], None]
 
 
 def _forget_unbuilt(inputs: Inputs, manifest, run: BuildRun) -> None:
-    """A sheet that could not be built now must not leave an older PDF behind that looks current."""
+    """A sheet that could not be built now must not leave an older PDF (or web page) behind that looks
+    current."""
     for outcome in run.outcomes:
         if outcome.path is None:  # waiting for translation, failed, or skipped by --final-only
-            with contextlib.suppress(FileNotFoundError):
-                outcome.job.pdf_path(inputs.project.build).unlink()
+            build = inputs.project.build
+            for path in (outcome.job.pdf_path(build), outcome.job.html_path(build)):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
             manifest.outputs.pop(_output_name(outcome.job), None)
 
 

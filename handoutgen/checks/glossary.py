@@ -102,6 +102,8 @@ def _required_issues(source: str, target: str, locale: str, glossary: Glossary) 
         for found in term.source_pattern.finditer(masked):  # a longer term hides the words inside it
             masked = masked[: found.start()] + " " * (found.end() - found.start()) + masked[found.end() :]
         if not any(_contains_form(target, form, language) for form in term.forms):
+            if _quoted_verbatim(term, target):
+                continue  # a title cited in English, in quotation marks: kept as is on purpose
             wanted = " or ".join(f'"{f}"' for f in term.forms)
             issues.append(
                 issue(
@@ -112,6 +114,15 @@ def _required_issues(source: str, target: str, locale: str, glossary: Glossary) 
                 )
             )
     return issues
+
+
+#: Quoted spans: «…», “…”, "…", 《…》, 「…」, „…“, ‹…›.
+_QUOTED_RE = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|《[^》]*》|「[^」]*」|„[^“]*“|‹[^›]*›")
+
+
+def _quoted_verbatim(term: Term, target: str) -> bool:
+    """Whether the English term stands, in English, inside quotation marks in the translation."""
+    return any(term.source_pattern.search(quoted) for quoted in _QUOTED_RE.findall(target))
 
 
 def _keep_issues(source: str, target: str, locale: str, glossary: Glossary) -> list[Issue]:

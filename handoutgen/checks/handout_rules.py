@@ -38,7 +38,8 @@ class Unit:
 
 
 def units(handout: Handout) -> Iterator[Unit]:
-    """Every string in reading order (the order of ``Handout.texts``), with its place."""
+    """Every printed string in reading order (the order of ``Handout.texts``), with its place; the
+    sources, the reviewer and icons' text alternatives are citations and labels, not prose: left out."""
     yield Unit(handout.title, None, True, False)
     yield Unit(handout.summary, None, False, False)
     yield Unit(handout.audience, None, False, False)
@@ -57,7 +58,8 @@ def units(handout: Handout) -> Iterator[Unit]:
 
 
 def _block_texts(blocks: Iterable[Block]) -> list[Text]:
-    return [text for block in blocks for text in block.items]
+    """The printed words of blocks (an icon's text alternative is not prose: it is not scored)."""
+    return [text for block in blocks for text in block.words()]
 
 
 def _heading(section: Section) -> str:
@@ -216,7 +218,7 @@ class HandoutChecker:
 
     def check_action(self) -> None:
         """At least one concrete action for the reader outside the warning signs."""
-        has_steps = any(b.kind == "steps" for s in self.handout.sections for b in s.body)
+        has_steps = any(b.kind in ("steps", "checklist") for s in self.handout.sections for b in s.body)
         prose = [u for u in self.units if not u.heading and not u.help and u.section is not None]
         if has_steps or any(is_action(s, self.config) for u in prose for s in sentences_of(u.text.text)):
             return

@@ -3,6 +3,8 @@ script usually are (text added, repeated or left out)."""
 
 from __future__ import annotations
 
+import re
+
 from handoutgen.checks.issues import Issue, issue
 from handoutgen.checks.tokens import VARIABLE_RE
 from handoutgen.text.locales import language
@@ -70,12 +72,31 @@ def _visible(text: str) -> str:
     return " ".join(VARIABLE_RE.sub("X", text).replace("*", "").split())
 
 
+#: Text in quotation marks: «…», “…”, "…", 《…》, 「…」.
+_QUOTED_RE = re.compile(r"«([^»]*)»|“([^”]*)”|\"([^\"]*)\"|《([^》]*)》|「([^」]*)」")
+
+
+def _without_copied_latin(english: str, translated: str) -> tuple[str, str]:
+    """Both texts less what the translation quotes verbatim from the English (a cited title kept in
+    English, in quotation marks): that says nothing about the translation's length. English left
+    unquoted still counts, so a translation padded with the English is still caught."""
+    for match in _QUOTED_RE.finditer(translated):
+        quoted = next(g for g in match.groups() if g is not None)
+        if len(quoted) >= 8 and quoted in english:
+            english, translated = english.replace(quoted, "", 1), translated.replace(match.group(), "", 1)
+    return english, translated
+
+
 def check_length(source: str, target: str, locale: str) -> list[Issue]:
     """A translation's length against the English, within the usual range for its script."""
     english, translated = _visible(source), _visible(target)
     if len(english) < LENGTH_MIN_SOURCE or not translated:
         return []
     script = _LANGUAGE_SCRIPTS.get(language(locale)) or script_of(translated)
+    if script != "alphabet":
+        english, translated = _without_copied_latin(english, translated)
+        if len(english) < LENGTH_MIN_SOURCE or not translated:
+            return []
     low, high = LENGTH_RATIOS[script]
     ratio = len(translated) / len(english)
     if low <= ratio <= high:

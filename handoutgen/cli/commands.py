@@ -44,7 +44,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from handoutgen.build.run import build_run
 
     options = _build_options(args)
-    run = build_run(args.project, options, jobs=args.jobs, force=args.force, explain=args.explain)
+    run = build_run(
+        args.project, options, jobs=args.jobs, force=args.force, explain=args.explain, cluster=args.cluster
+    )
     if args.strict and run.waiting:
         _err(f"error: {len(run.waiting)} locale(s) have sheets waiting for translation (--strict)")
         return 1

@@ -69,7 +69,7 @@ BUILD_ARGS = (
     arg(
         "--html",
         action="store_true",
-        help="also write the intermediate HTML to build/html/<locale>/<id>.html for preview",
+        help="also write each sheet as a standalone web page (patient portal): build/html/<locale>/<id>.html",
     ),
     arg(
         "--strict",
@@ -91,6 +91,11 @@ BUILD_ARGS = (
         help="render in N worker processes (default: the number of cores)",
     ),
     arg("--force", action="store_true", help="rebuild every PDF, stale or not"),
+    arg(
+        "--cluster",
+        metavar="ADDRESS",
+        help="render on a Dask cluster (tcp://scheduler:8786), or local:N for N worker processes here",
+    ),
     arg(
         "--no-update",
         action="store_true",

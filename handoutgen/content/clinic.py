@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -11,7 +12,17 @@ from urllib.parse import urljoin
 import yaml
 
 from handoutgen.content.markup import PLACEHOLDER_NAME_RE
-from handoutgen.content.schema import TEXT, Checked, Field, ListOf, MapOf, Table, YesNo, read_settings
+from handoutgen.content.schema import (
+    TEXT,
+    Checked,
+    Field,
+    ListOf,
+    MapOf,
+    Record,
+    Table,
+    YesNo,
+    read_settings,
+)
 from handoutgen.content.yamldoc import Reader, display_path, line_of
 from handoutgen.errors import CatalogError, ContentError, HandoutError, Problem, RenderError
 from handoutgen.project import Project
@@ -31,6 +42,20 @@ PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 LOGO_TYPES = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP"}
 LOGO_MAX_BYTES = 10 * 1024 * 1024
 LOGO_MAX_PIXELS = 40_000_000  # a logo is printed 14 mm high: more pixels only cost memory
+#: Day names as ``hours:`` writes them, Monday first (Babel's day numbers).
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The placeholders a ``handout_url`` may hold.
+URL_FIELDS = {"locale": "the sheet's locale code (es, zh_Hans)", "id": "the handout's id"}
+
+
+@dataclass(frozen=True)
+class Hours:
+    """When the clinic answers the phone on a day or a range of days (Monday = 0)."""
+
+    first_day: int
+    last_day: int
+    opens: dt.time
+    closes: dt.time
 
 
 @dataclass(frozen=True)
@@ -45,7 +70,19 @@ class Clinic:
     locales: tuple[str, ...]
     extra: dict[str, str] = field(default_factory=dict)
     large_print: bool = False  # print every handout in large print (body text 16 pt)
+    hours: tuple[Hours, ...] = ()  # phone hours, printed in the 'when_to_call' box
+    handout_url: str = ""  # the web version of a sheet, with {locale} and {id}; "" for no QR code
+    interpreters: bool = True  # print "an interpreter is available" on every sheet
     source: Path = Path("clinic.yaml")
+
+    def sheet_url(self, locale: str, handout_id: str) -> str:
+        """The address of one sheet's web version, or "" when the clinic gives none."""
+        return self.handout_url.replace("{locale}", locale).replace("{id}", handout_id)
+
+    def sheet_settings(self) -> list[object]:
+        """What else of the settings changes a sheet (for the build's key)."""
+        hours = [[h.first_day, h.last_day, h.opens.isoformat(), h.closes.isoformat()] for h in self.hours]
+        return [hours, self.handout_url, self.interpreters]
 
     def placeholders(self) -> dict[str, str]:
         """The values for ``{name}`` placeholders in content, filled after translation."""
@@ -246,6 +283,77 @@ def _placeholder_name(reader: Reader, key: yaml.Node, value: yaml.Node, path: st
     return True
 
 
+def _days(reader: Reader, node: yaml.Node, path: str, value: str) -> tuple[int, int] | None:
+    """``mon``, or a range ``mon-fri``: (first day, last day), Monday = 0."""
+    names = [part.strip().lower()[:3] for part in re.split(r"\s*[-–]\s*", value.strip())]
+    if len(names) in (1, 2) and all(name in DAYS for name in names):
+        first, last = DAYS.index(names[0]), DAYS.index(names[-1])
+        if first <= last:
+            return first, last
+    reader.problem(
+        node,
+        path,
+        f"'{value}' is not a day or a range of days; write mon, tue, … sun, or a range like mon-fri",
+    )
+    return None
+
+
+def _clock(reader: Reader, node: yaml.Node, path: str, value: str) -> dt.time | None:
+    """A time of day written 24-hour, ``08:00`` or ``17:30``."""
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if match is None:
+        reader.problem(
+            node, path, f"'{value}' is not a time; write it 24-hour in quotes, like '08:00' or '17:30'"
+        )
+        return None
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def _hours(reader: Reader, node: yaml.Node, path: str, values: dict) -> Hours | None:
+    if None in (values["days"], values["open"], values["close"]):
+        return None
+    if values["close"] <= values["open"]:
+        reader.problem(node, path, "'close' must be later than 'open' on the same day")
+        return None
+    (first, last), opens, closes = values["days"], values["open"], values["close"]
+    return Hours(first, last, opens, closes)
+
+
+def _handout_url(reader: Reader, node: yaml.Node, path: str, value: str) -> str | None:
+    """An http(s) address with {id} (and usually {locale}) and no other placeholder."""
+    names = re.findall(r"\{([^{}]*)\}", value)
+    unknown = sorted(set(names) - set(URL_FIELDS))
+    if not re.match(r"https?://[^\s/]+", value) or re.search(r"\s", value):
+        reader.problem(
+            node,
+            path,
+            f"'{value}' is not a web address; write it like 'https://example.org/{{locale}}/{{id}}.html'",
+        )
+    elif unknown or "id" not in names:
+        reader.problem(
+            node,
+            path,
+            f"'{value}' must hold {{id}} (and may hold {{locale}}), nothing else in braces"
+            + (f"; unknown: {', '.join('{' + n + '}' for n in unknown)}" if unknown else ""),
+        )
+    else:
+        return value
+    return None
+
+
+#: One line of ``hours:``.
+HOURS = Table(
+    Field("days", TEXT, "a day (mon … sun) or a range (mon-fri)", required=True, check=_days),
+    Field(
+        "open",
+        TEXT,
+        "when the phone is answered from, 24-hour in quotes: '08:00'",
+        required=True,
+        check=_clock,
+    ),
+    Field("close", TEXT, "until when, 24-hour in quotes: '18:00'", required=True, check=_clock),
+)
+
 #: ``clinic.yaml``, in the order its fields are read.
 CLINIC = Table(
     Field("name", TEXT, "the clinic's name, printed in the header", required=True),
@@ -272,6 +380,27 @@ CLINIC = Table(
         YesNo(),
         "true: print every handout in large print (body text 16 pt; more pages)",
         default=False,
+    ),
+    Field(
+        "hours",
+        ListOf(Checked(Record(HOURS), _hours)),
+        "phone hours for the 'when_to_call' box: [{days: mon-fri, open: '08:00', close: '18:00'}, …]; "
+        "day names and times are printed in each sheet's language",
+        default=(),
+    ),
+    Field(
+        "handout_url",
+        TEXT,
+        "the web version of each sheet, e.g. 'https://example.org/handouts/{locale}/{id}.html': printed "
+        "as a QR code with the address beside it (no QR code when left out)",
+        default="",
+        check=_handout_url,
+    ),
+    Field(
+        "interpreters",
+        YesNo(),
+        "true (default): every sheet says an interpreter is available; false when the clinic has none",
+        default=True,
     ),
     Field(
         "extra",

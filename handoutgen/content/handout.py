@@ -22,12 +22,18 @@ A handout file looks like this (every field is described in :data:`HANDOUT` and
           - q: Does it hurt?
             a: You may feel a small pinch.
       - kind: when_to_get_help
+        body:
+          - when_to_call:           # a box with the clinic's phone, hours and emergency number
         urgent:
-          - Call us at {clinic_phone} if a bruise gets bigger.
+          - {text: "Call us at {clinic_phone} if a bruise gets bigger.", icon: call-us}
         emergency:
           - Call {emergency_number} if you have trouble breathing.
 
-Every translatable string becomes a :class:`Text` that remembers its line and its path into the data.
+Besides paragraphs, ``list`` and ``steps``, a block may be a ``checklist`` (a tick box before each
+item), ``notes`` (ruled lines under a heading), ``pain_scale`` (0 to 10 in boxes, to circle) or
+``when_to_call`` (see :data:`BLOCK_KINDS`); a paragraph or item may name an icon of
+:data:`handoutgen.content.icons.ICONS`. Every translatable string becomes a :class:`Text` that
+remembers its line and its path into the data.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from typing import Any
 
 import yaml
 
+from handoutgen.content.icons import ICONS
 from handoutgen.content.markup import PLACEHOLDER_NAME_RE, PLACEHOLDER_RE
 from handoutgen.content.schema import (
     TEXT,
@@ -70,7 +77,18 @@ SECTION_KINDS = {
     "when_to_get_help": "warning signs (urgent: call the clinic; emergency: call the emergency number)",
     "section": "a free section with its own title",
 }
-BLOCK_KINDS = {"list": "bulleted list", "steps": "numbered steps"}
+BLOCK_KINDS = {
+    "list": "bulleted list",
+    "steps": "numbered steps",
+    "checklist": "a list with an empty tick box before each item",
+    "notes": "ruled lines to write on, under a heading: null or {title, lines}",
+    "pain_scale": "0 to 10 in boxes, to circle, with 'no pain' and 'worst pain': null or {prompt}",
+    "when_to_call": "a box with the clinic's phone, hours and emergency number: null or {title}",
+}
+#: The blocks that hold a list of items (the others hold options).
+ITEM_BLOCKS = ("list", "steps", "checklist")
+#: How many ruled lines a ``notes`` block has unless it says.
+NOTES_LINES = 6
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,7 @@ class Text:
     path: str
     role: str  # what it is on the page, for translators: "title", "list item", "FAQ answer", …
     context: str | None = None  # msgctxt, when the same English needs different translations
+    icon: Icon | None = None  # a picture printed before it (paragraphs and items only)
 
     @property
     def placeholders(self) -> list[str]:
@@ -89,11 +108,36 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Block:
-    """A paragraph (one item), a bulleted ``list`` or numbered ``steps``."""
+class Icon:
+    """An icon of the set (``assets/icons/<name>.svg``) and its text alternative, itself a string to
+    translate."""
 
-    kind: str  # "paragraph" | "list" | "steps"
-    items: tuple[Text, ...]
+    name: str
+    alt: Text
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (one item), a bulleted ``list``, numbered ``steps`` or a ``checklist``; or one of the
+    blocks with options only: ``notes``, ``pain_scale``, ``when_to_call``."""
+
+    kind: str  # "paragraph" | "list" | "steps" | "checklist" | "notes" | "pain_scale" | "when_to_call"
+    items: tuple[Text, ...] = ()
+    title: Text | None = None  # notes and when_to_call: the heading; pain_scale: the question
+    lines: int = 0  # notes: how many ruled lines
+
+    def texts(self) -> Iterator[Text]:
+        """Its strings in reading order, each item's icon text right after the item."""
+        if self.title is not None:
+            yield self.title
+        for item in self.items:
+            yield item
+            if item.icon is not None:
+                yield item.icon.alt
+
+    def words(self) -> tuple[Text, ...]:
+        """The strings printed as text (icon text alternatives aside): what the reading checks score."""
+        return ((self.title,) if self.title is not None else ()) + self.items
 
 
 @dataclass(frozen=True)
@@ -128,6 +172,8 @@ class Handout:
     source: Path
     id_line: int = 1
     large_print: bool = False  # print this handout in large print (body 16 pt), whatever the clinic says
+    reviewed_by: Text | None = None  # who did the clinical review (a role or a name and credential)
+    sources: tuple[Text, ...] = ()  # where the facts come from, printed at the end
 
     def texts(self) -> Iterator[Text]:
         """Every translatable string, in reading order."""
@@ -143,11 +189,14 @@ class Handout:
                 yield from _block_texts(item.answer)
             yield from _block_texts(section.urgent)
             yield from _block_texts(section.emergency)
+        if self.reviewed_by:
+            yield self.reviewed_by
+        yield from self.sources
 
 
 def _block_texts(blocks: Iterable[Block]) -> Iterator[Text]:
     for block in blocks:
-        yield from block.items
+        yield from block.texts()
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -211,39 +260,60 @@ TEXT_WITH_CONTEXT = Table(
 )
 
 
+def _known_icon(reader: Reader, node: yaml.Node, path: str, name: str) -> Icon | None:
+    """The icon of that name, with its text alternative as a string to translate."""
+    if name not in ICONS:
+        reader.problem(node, path, f"unknown icon '{name}'; use one of: {', '.join(sorted(ICONS))}")
+        return None
+    role = f"text alternative of the icon '{name}' (read aloud instead of the picture)"
+    return Icon(name, Text(ICONS[name], line_of(node), path, role))
+
+
+#: A paragraph or an item written as a mapping, which may also name an icon: ``{text: …, icon: rest}``.
+TEXT_WITH_ICON = Table(
+    *TEXT_WITH_CONTEXT.fields,
+    Field("icon", TEXT, "an icon printed before the text: one of " + ", ".join(ICONS), check=_known_icon),
+)
+
+
 @dataclass(frozen=True)
 class Translatable(Type):
-    """A string, or ``{text: …, context: …}`` when the author gives a msgctxt."""
+    """A string, or ``{text: …, context: …}`` when the author gives a msgctxt (and ``icon: …`` where
+    ``icons`` allows one: paragraphs and items)."""
 
     role: str
+    icons: bool = False
 
     @property
     def what(self) -> str:
-        return "text or {text, context}"
+        return "text or {text, context, icon}" if self.icons else "text or {text, context}"
 
     def read(self, reader: Reader, node: yaml.Node, path: str) -> Text | None:
         if not isinstance(node, yaml.MappingNode):
             return Words(self.role).read(reader, node, path)
-        if any(k.value not in TEXT_WITH_CONTEXT.docs and v.tag.endswith(":null") for k, v in node.value):
+        table = TEXT_WITH_ICON if self.icons else TEXT_WITH_CONTEXT
+        if any(k.value not in table.docs and v.tag.endswith(":null") for k, v in node.value):
             reader.problem(
                 node, path, "text that starts with '{' reads as a YAML mapping; put the whole line in quotes"
             )
             return None
-        values = TEXT_WITH_CONTEXT.read(reader, node, path)
+        values = table.read(reader, node, path)
         if values is None or values["text"] is None:
             return None
-        return dataclasses.replace(values["text"], role=self.role, context=values["context"])
+        icon = values.get("icon")
+        return dataclasses.replace(values["text"], role=self.role, context=values["context"], icon=icon)
 
 
 @dataclass(frozen=True)
 class Blocks(Type):
-    """A list of blocks (paragraphs, ``list``, ``steps``); a bare string is a single paragraph."""
+    """A list of blocks (paragraphs and the kinds of :data:`BLOCK_KINDS`); a bare string is a single
+    paragraph."""
 
     role: str
 
     @property
     def what(self) -> str:
-        return "list of paragraphs, {list: […]} and {steps: […]}"
+        return "list of paragraphs and blocks (" + ", ".join(BLOCK_KINDS) + ")"
 
     def read(self, reader: Reader, node: yaml.Node, path: str) -> tuple[Block, ...]:
         if isinstance(node, yaml.ScalarNode):
@@ -259,25 +329,85 @@ class Blocks(Type):
 
 
 def _block(reader: Reader, node: yaml.Node, path: str, role: str) -> Block | None:
-    """A paragraph, or a mapping holding one ``list`` or one ``steps``."""
+    """A paragraph, or a mapping holding one block of :data:`BLOCK_KINDS`."""
     if not (isinstance(node, yaml.MappingNode) and {str(k.value) for k, _ in node.value} & set(BLOCK_KINDS)):
-        text = Translatable(f"{role}, paragraph").read(reader, node, path)
+        text = Translatable(f"{role}, paragraph", icons=True).read(reader, node, path)
         return Block("paragraph", (text,)) if text else None
     fields = reader.mapping(node, path, BLOCK_KINDS)
     if fields is None or len(fields) != 1:
-        reader.problem(node, path, "a block holds one 'list' or one 'steps'")
+        kinds = ", ".join(f"'{kind}'" for kind in BLOCK_KINDS)
+        reader.problem(node, path, f"a block holds exactly one of {kinds}")
         return None
-    kind, items_node = next(iter(fields.items()))
-    items = reader.sequence(items_node, f"{path}.{kind}")
+    kind, value = next(iter(fields.items()))
+    if kind in ITEM_BLOCKS:
+        return _item_block(reader, value, f"{path}.{kind}", kind, role)
+    options = _BLOCK_OPTIONS[kind]
+    if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null"):
+        values: dict[str, Any] | None = {f.name: f.default for f in options.fields}
+    else:
+        values = options.read(reader, value, f"{path}.{kind}")
+    if values is None:
+        return None
+    title = values.get("title") or values.get("prompt")
+    return Block(
+        kind,
+        (),
+        dataclasses.replace(title, role=f"{role}, {title.role}") if title else None,
+        values.get("lines", 0),
+    )
+
+
+_ITEM_ROLES = {
+    "list": "list item",
+    "steps": "step",
+    "checklist": "checklist item (an empty tick box is printed before it)",
+}
+
+
+def _item_block(reader: Reader, node: yaml.Node, path: str, kind: str, role: str) -> Block | None:
+    """A ``list``, ``steps`` or ``checklist``: its items, each a text that may name an icon."""
+    items = reader.sequence(node, path)
     if not items:
         if items is not None:
-            reader.problem(items_node, f"{path}.{kind}", "is empty; add at least one item")
+            reader.problem(node, path, "is empty; add at least one item")
         return None
-    item_role = f"{role}, {'list item' if kind == 'list' else 'step'}"
+    item_role = f"{role}, {_ITEM_ROLES[kind]}"
     texts = [
-        Translatable(item_role).read(reader, item, f"{path}.{kind}[{i}]") for i, item in enumerate(items)
+        Translatable(item_role, icons=True).read(reader, item, f"{path}[{i}]") for i, item in enumerate(items)
     ]
     return Block(kind, tuple(t for t in texts if t))
+
+
+#: The options of the blocks that hold no items; each may be left empty (``- when_to_call:``).
+_BLOCK_OPTIONS = {
+    "notes": Table(
+        Field(
+            "title",
+            Translatable("heading over ruled lines where the reader writes their own notes"),
+            "the heading; default 'My questions and notes'",
+        ),
+        Field(
+            "lines",
+            WholeNumber(2, 20, "lines"),
+            f"how many ruled lines to write on (default {NOTES_LINES})",
+            default=NOTES_LINES,
+        ),
+    ),
+    "pain_scale": Table(
+        Field(
+            "prompt",
+            Translatable("question over a 0-10 pain scale; the reader circles a number"),
+            "the question over the scale; default 'How bad is your pain right now? Circle a number.'",
+        ),
+    ),
+    "when_to_call": Table(
+        Field(
+            "title",
+            Translatable("heading of the box with our phone number, hours and emergency number"),
+            "the heading; default 'How to reach us'",
+        ),
+    ),
+}
 
 
 def _faq_item(reader: Reader, node: yaml.Node, path: str, values: dict[str, Any]) -> FaqItem | None:
@@ -442,6 +572,17 @@ HANDOUT = Table(
         default=False,
     ),
     Field("sections", ListOf(SectionOfKind()), "ordered list of sections", required=True, default=()),
+    Field(
+        "reviewed_by",
+        Translatable("who did the clinical review, printed as 'Checked for accuracy by … on <date>'"),
+        "who did the clinical review on the 'reviewed' date: a role or a name with a credential",
+    ),
+    Field(
+        "sources",
+        ListOf(Translatable("a source of the facts in this handout; keep the names of publications")),
+        "where the facts come from (organisation, title, web address), printed at the end",
+        default=(),
+    ),
 )
 
 

@@ -470,7 +470,8 @@ class Progress:
         if self.live:
             rate = sent / seconds if seconds else 0.0
             self.stream.write(
-                f"\rtranslate {self.lang}: {done}/{self.total} strings, {rate:.1f} strings/s\x1b[K"
+                f"\rtranslate {self.lang}: {done}/{self.total} strings, {rate:.1f} strings/s, "
+                f"{time_left(self.total - done, rate)}\x1b[K"
             )
             self.stream.flush()
 
@@ -478,6 +479,20 @@ class Progress:
         prefix = "\r\x1b[K" if self.live else ""
         self.stream.write(prefix + result.summary() + "\n")
         self.stream.flush()
+
+
+def time_left(remaining: int, rate: float) -> str:
+    """An estimate for people: "about 3 min left"."""
+    if remaining <= 0:
+        return "finishing"
+    if rate <= 0:
+        return "estimating time left"
+    seconds = remaining / rate
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s left"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60)} min left"
+    return f"about {seconds / 3600:.1f} h left"
 
 
 def fill_catalog(

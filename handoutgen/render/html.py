@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from handoutgen import __version__
 from handoutgen.content.clinic import PAPER_SIZES, Clinic
 from handoutgen.content.handout import Handout, Text
+from handoutgen.content.icons import icon_file
 from handoutgen.content.markup import fill_placeholders, strip_markup, to_html
 from handoutgen.errors import (
     CatalogError,
@@ -233,18 +234,18 @@ def render_html(
     translations: Any,
     draft_reason: str | None = None,
     print_id: str | None = None,
+    screen: dict[str, Any] | None = None,
 ) -> str:
-    """The handout as one HTML document in ``locale``; ``translations`` records what it used.
-
-    Large print when the handout or the clinic asks for it (``large_print: true``). ``print_id``, when
-    given, is printed small in the footer; without it the template sees no ``print_id`` at all."""
+    """The handout as one HTML document in ``locale``; ``translations`` records what it used. Large print
+    when the handout or the clinic asks for it (``large_print: true``). ``print_id`` (printed small in the
+    footer) and ``screen`` (the web page's switches: render/portal.py) are defined only when given."""
     from babel.dates import format_date
 
     tr, plain = _text_filters(translations, clinic.placeholders(), locale)
     install_translations(env, translations, _catalog_location(project, locale, translations))
     template = env.get_template(TEMPLATE)
     logo = clinic.logo.relative_to(project.root.resolve()).as_posix() if clinic.logo else None
-    extra = {} if print_id is None else {"print_id": print_id}
+    extra = {**({} if print_id is None else {"print_id": print_id}), **(screen or {})}
     return template.render(
         handout=handout,
         clinic=clinic,
@@ -261,8 +262,47 @@ def render_html(
         generator=f"handoutgen {__version__}",
         large_print=handout.large_print or clinic.large_print,
         source_lang_attr=_source_lang_attribute(locale),
+        **_actionable(project, handout, clinic, locale),
         **extra,
     )
+
+
+def _actionable(project: Project, handout: Handout, clinic: Clinic, locale: LocaleInfo) -> dict[str, Any]:
+    """What the actionable blocks need besides the text: the typography of handout texts for long
+    template labels, icon files, the clinic's phone hours in the sheet's language, and the web
+    version's address with a maker of its QR code."""
+    from handoutgen.render.qr import qr_svg
+
+    return {
+        "label": lambda text: typeset(text, locale),  # a long template label: no break inside a word or range
+        "icon_url": lambda name: f"../{icon_file(name)}",
+        "hours": phone_hours(clinic, locale),
+        "sheet_url": clinic.sheet_url(locale.code, handout.id),
+        "qr_code": qr_svg,
+    }
+
+
+def phone_hours(clinic: Clinic, locale: LocaleInfo) -> list[dict[str, str | None]]:
+    """Each line of ``hours:`` as the sheet prints it: the first day's name (capitalised: it starts the
+    line), the last day's name of a range (None for one day), and the times, all from CLDR in the
+    sheet's language, 12- or 24-hour as the language writes them."""
+    from babel import Locale
+    from babel.dates import format_interval, get_day_names
+
+    names = get_day_names("wide", context="format", locale=locale.babel_code)
+    pattern = Locale.parse(locale.babel_code).time_formats["short"].pattern
+    skeleton = "hm" if "h" in pattern else "Hm"
+    lines: list[dict[str, str | None]] = []
+    for hours in clinic.hours:
+        first = names[hours.first_day]
+        lines.append(
+            {
+                "first": first[:1].upper() + first[1:],
+                "last": names[hours.last_day] if hours.last_day != hours.first_day else None,
+                "times": format_interval(hours.opens, hours.closes, skeleton, locale=locale.babel_code),
+            }
+        )
+    return lines
 
 
 def _source_lang_attribute(locale: LocaleInfo) -> Markup:

@@ -114,7 +114,13 @@ def _is_abbreviation(text: str, dot: int, following: str = "") -> bool:
     # An initial is one capital letter ("J. Smith"); one Hangul or Arabic letter before a full stop
     # ends a sentence ("멍." is "bruise."): those scripts have no capitals.
     original = _word_before(text, dot)
+    if _DOTTED_RE.fullmatch(original) or _DOUBLED_RE.fullmatch(original):
+        return True  # U.S., U.K. (initials with dots); EE. UU., FF. AA. (Spanish plural initials)
     return word in ABBREVIATIONS or (len(original) == 1 and original.isalpha() and original.isupper())
+
+
+_DOTTED_RE = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+_DOUBLED_RE = re.compile(r"([A-Z])\1")
 
 
 def split_sentences(text: str) -> list[str]:

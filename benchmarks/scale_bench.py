@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""A library of N handouts × the shipped languages, measured in one run (prints figures; not a test).
+
+    .venv/bin/python benchmarks/scale_bench.py --handouts 25 [--cluster 1,2,4] [--jobs 2]
+
+Each generated handout is a shipped one under a new id with its own title and summary (so every
+catalogue grows by two entries per handout, translated like the shipped ones): realistic length, and
+every script the project ships (Latin, Vietnamese, Arabic, CJK, Korean). Figures, all from this run:
+
+- floor: WeasyPrint alone on the build's own HTML, one warm process per core, divided over the cores
+  (the time no build can beat), and the full cold build; their ratio (target ≤ 1.2);
+- CPU and memory of every process the build starts (workers included): summed CPU seconds, peak of
+  the summed resident memory of the whole process tree, sampled every 0.1 s;
+- no-op rebuild, `status` and `check` (each in a fresh process, as staff run them);
+- one English paragraph edited: how many PDFs are rendered again, and the wall time;
+- with ``--cluster 1,2,4``: the same cold build on a Dask LocalCluster of 1, 2 and 4 worker
+  processes, and the scaling efficiency (time with 1 ÷ (time with k × k)). On a 2-core machine,
+  4 workers can only show the cost of oversubscription.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml
+from babel.messages.catalog import Catalog
+
+from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
+
+PARTS = (
+    "handouts",
+    "templates",
+    "assets",
+    "locales",
+    "clinic.yaml",
+    "babel.cfg",
+    "glossary.yaml",
+    "literacy.yaml",
+)
+
+
+def generated_project(dest: Path, count: int) -> Path:
+    """The shipped project plus generated handouts, with their new entries translated."""
+    dest.mkdir(parents=True)
+    for name in PARTS:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
+    sources = sorted((dest / "handouts").glob("*.yaml"))
+    pairs = []  # (generated English, source English) for the catalogues
+    for index in range(count - len(sources)):
+        src = sources[index % len(sources)]
+        text = src.read_text()
+        title_line = re.search(r"^title: (.*)$", text, re.M)[0]
+        summary_line = re.search(r"^summary: (.*)$", text, re.M)[0]
+        title = yaml.safe_load(title_line)["title"]
+        summary = yaml.safe_load(summary_line)["summary"]
+        text = re.sub(r"^id: .*$", f"id: gen-{index:04d}", text, count=1, flags=re.M)
+        text = text.replace(title_line, "title: " + json.dumps(f"{title} ({index + 1})"), 1)
+        text = text.replace(summary_line, "summary: " + json.dumps(f"{summary} Sheet {index + 1}."), 1)
+        (dest / "handouts" / f"gen-{index:04d}.yaml").write_text(text)
+        pairs += [
+            (f"{title} ({index + 1})", title, f" ({index + 1})"),
+            (f"{summary} Sheet {index + 1}.", summary, f" {index + 1}."),
+        ]
+    _translate(dest, pairs)
+    return dest
+
+
+def _translate(root: Path, pairs: list[tuple[str, str, str]]) -> None:
+    from handoutgen.catalogs.store import update_catalogs
+
+    update_catalogs(root)
+    for code in ("es", "zh_Hans", "vi", "ar", "ko"):
+        path = po_path(root / "locales", code)
+        catalog: Catalog = load_catalog(path, code)
+        for english, source, suffix in pairs:
+            base, message = catalog.get(source), catalog.get(english)
+            if base is not None and message is not None and base.string:
+                message.string = base.string + suffix
+                message.flags = set(base.flags)
+                message.previous_id = []
+        save_catalog(catalog, path)
+
+
+class TreeSampler:
+    """Peak summed RSS and total CPU of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_kib, self.cpu = pid, 0, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _children(self) -> dict[int, int]:
+        parents = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                    parents[int(entry)] = int(stat[1])
+                except (OSError, IndexError):
+                    pass
+        tree, frontier = {self.pid}, [self.pid]
+        while frontier:
+            current = frontier.pop()
+            for pid, parent in parents.items():
+                if parent == current and pid not in tree:
+                    tree.add(pid)
+                    frontier.append(pid)
+        return dict.fromkeys(tree, 0)
+
+    def _run(self) -> None:
+        ticks = os.sysconf("SC_CLK_TCK")
+        while not self._stop.is_set():
+            total = 0
+            for pid in self._children():
+                try:
+                    total += (
+                        int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+                        * os.sysconf("SC_PAGE_SIZE")
+                        // 1024
+                    )
+                    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    self.cpu[pid] = (int(stat[11]) + int(stat[12])) / ticks
+                except (OSError, IndexError):
+                    pass
+            self.peak_kib = max(self.peak_kib, total)
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_command(root: Path, *args: str) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds of the whole tree, peak tree RSS (KiB) of one generate.py run."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "generate.py"), "-C", str(root), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with TreeSampler(process.pid) as sampler:
+        _, err = process.communicate()
+    wall = time.perf_counter() - started
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"generate.py {' '.join(args)} failed ({process.returncode}): {err[-2000:]}")
+    return wall, sum(sampler.cpu.values()), sampler.peak_kib
+
+
+FLOOR_CODE = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from handoutgen.project import Project
+from handoutgen.render.pdf import html_to_pdf
+from handoutgen.text.locales import locale_info
+from weasyprint.text.fonts import FontConfiguration
+import weasyprint
+project, config = Project(Path({project!r})), FontConfiguration()
+weasyprint.HTML(string="<p>warm</p>").write_pdf(font_config=config)
+files = [Path(p) for p in sys.argv[1:]]
+started = time.perf_counter()
+for path in files:
+    html_to_pdf(project, path.read_text(), path.name, locale_info(path.parent.name), config)
+print(time.perf_counter() - started)
+"""
+
+
+def print_html(root: Path, out: Path) -> None:
+    """The exact HTML the build hands to WeasyPrint, one file per sheet (as the planner makes it)."""
+    from handoutgen.build.run import BuildOptions, Prepared, load_inputs, plan_jobs, prepare_job
+    from handoutgen.render.html import make_environment
+
+    inputs = load_inputs(root)
+    env, options = make_environment(inputs.project), BuildOptions()
+    for job in plan_jobs(inputs, options):
+        prepared = prepare_job(inputs, job, options, env)
+        if isinstance(prepared, Prepared):
+            target = out / job.locale / f"{job.handout_id}.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(prepared.html)
+
+
+def weasyprint_floor(root: Path, cores: int) -> tuple[float, int]:
+    """The build's own HTML rendered by WeasyPrint alone in ``cores`` warm processes at once:
+    the wall time of the slowest (each takes every cores-th sheet)."""
+    out = root / ".floor-html"
+    print_html(root, out)
+    files = sorted(str(p) for p in out.glob("*/*.html"))
+    code = FLOOR_CODE.format(root=str(ROOT), project=str(root))
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code, *files[i::cores]], stdout=subprocess.PIPE, text=True)
+        for i in range(cores)
+    ]
+    times = [float(p.communicate()[0].split()[-1]) for p in processes]
+    return max(times), len(files)
+
+
+def edit_one_paragraph(root: Path) -> None:
+    path = root / "handouts" / "aftercare.yaml"
+    text = path.read_text()
+    path.write_text(
+        text.replace(
+            "Rest for the rest of the day if you can.", "Rest for the rest of the day if you are able.", 1
+        )
+    )
+
+
+def cluster_efficiency(root: Path, sizes: list[int]) -> None:
+    times = {}
+    for workers in sizes:
+        shutil.rmtree(root / "build", ignore_errors=True)
+        wall, cpu, _ = run_command(root, "build", "--cluster", f"local:{workers}")
+        times[workers] = wall
+        one = times.get(1, times[sizes[0]] * sizes[0])
+        print(
+            f"  cluster, {workers} worker process(es): {wall:.1f} s, efficiency {one / (wall * workers):.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--handouts", type=int, default=25)
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--cluster", default="", help="worker counts for the cluster run, e.g. 1,2,4")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = generated_project(Path(tmp) / "project", args.handouts)
+        wall, cpu, rss = run_command(root, "build", "-j", str(args.jobs))
+        pdfs = len(list((root / "build").glob("*/*.pdf")))
+        floor, rendered = weasyprint_floor(root, args.jobs)
+        languages = len({p.parent.name for p in (root / "build").glob("*/*.pdf")})
+        print(
+            f"machine: {os.cpu_count()} cores; {args.handouts} handouts × {languages} languages = {pdfs} PDFs"
+        )
+        per_pdf = floor * args.jobs / rendered * 1000
+        print(f"WeasyPrint alone, {args.jobs} warm processes: {floor:.1f} s for {rendered} PDFs")
+        print(f"  {per_pdf:.0f} ms of WeasyPrint per PDF")
+        ratio = wall / floor
+        print(f"full cold build, -j {args.jobs}: {wall:.1f} s; ratio to the floor {ratio:.2f} (target ≤ 1.2)")
+        print(
+            f"  CPU of every process it started: {cpu:.1f} s; peak memory of them all: {rss / 1024:.0f} MiB"
+        )
+        for name, command in (("no-op rebuild", ("build",)), ("status", ("status",)), ("check", ("check",))):
+            seconds, _, peak = run_command(root, *command)
+            print(f"{name}: {seconds:.2f} s, peak memory {peak / 1024:.0f} MiB")
+        edit_one_paragraph(root)
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "generate.py"), "-C", str(root), "build"],
+            capture_output=True,
+            text=True,
+        )
+        rendered_again = out.stderr.count("rebuilding ")
+        seconds = time.perf_counter() - started
+        print(f"one paragraph edited: {rendered_again} PDF(s) rendered again in {seconds:.2f} s")
+        if args.cluster:
+            cluster_efficiency(root, [int(n) for n in args.cluster.split(",")])
+
+
+if __name__ == "__main__":
+    main()
