@@ -14,6 +14,7 @@ from handoutgen.checks.issues import Issue, issue
 from handoutgen.content.settings import Glossary, Term
 from handoutgen.text.locales import language as language_of
 from handoutgen.text.scripts import script_of
+from handoutgen.text.sentences import quoted_spans
 
 _LETTER_BEFORE = r"(?<![^\W_])"
 _LETTER_AFTER = r"(?![^\W_])"
@@ -116,13 +117,9 @@ def _required_issues(source: str, target: str, locale: str, glossary: Glossary) 
     return issues
 
 
-#: Quoted spans: «…», “…”, "…", 《…》, 「…」, „…“, ‹…›.
-_QUOTED_RE = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|《[^》]*》|「[^」]*」|„[^“]*“|‹[^›]*›")
-
-
 def _quoted_verbatim(term: Term, target: str) -> bool:
     """Whether the English term stands, in English, inside quotation marks in the translation."""
-    return any(term.source_pattern.search(quoted) for quoted in _QUOTED_RE.findall(target))
+    return any(term.source_pattern.search(inside) for _, inside in quoted_spans(target))
 
 
 def _keep_issues(source: str, target: str, locale: str, glossary: Glossary) -> list[Issue]:

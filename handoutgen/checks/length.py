@@ -3,12 +3,11 @@ script usually are (text added, repeated or left out)."""
 
 from __future__ import annotations
 
-import re
-
 from handoutgen.checks.issues import Issue, issue
 from handoutgen.checks.tokens import VARIABLE_RE
 from handoutgen.text.locales import language
 from handoutgen.text.scripts import script_of
+from handoutgen.text.sentences import quoted_spans
 
 # Translation length / English length, counted in characters, by the translation's script. Drawn
 # from published expansion tables for English sources (W3C "Text size in translation"; IBM's
@@ -72,18 +71,13 @@ def _visible(text: str) -> str:
     return " ".join(VARIABLE_RE.sub("X", text).replace("*", "").split())
 
 
-#: Text in quotation marks: «…», “…”, "…", 《…》, 「…」.
-_QUOTED_RE = re.compile(r"«([^»]*)»|“([^”]*)”|\"([^\"]*)\"|《([^》]*)》|「([^」]*)」")
-
-
 def _without_copied_latin(english: str, translated: str) -> tuple[str, str]:
     """Both texts less what the translation quotes verbatim from the English (a cited title kept in
     English, in quotation marks): that says nothing about the translation's length. English left
     unquoted still counts, so a translation padded with the English is still caught."""
-    for match in _QUOTED_RE.finditer(translated):
-        quoted = next(g for g in match.groups() if g is not None)
+    for span, quoted in quoted_spans(translated):
         if len(quoted) >= 8 and quoted in english:
-            english, translated = english.replace(quoted, "", 1), translated.replace(match.group(), "", 1)
+            english, translated = english.replace(quoted, "", 1), translated.replace(span, "", 1)
     return english, translated
 
 

@@ -203,3 +203,13 @@ def _minisbd_splitter(model_file: Path) -> Splitter:
         return [s.strip() for s in detector.sentences(text) if s.strip()]
 
     return split
+
+
+#: Text in quotation marks, by the marks of the languages the project ships: «…», “…”, "…", 《…》,
+#: 「…」, „…“, ‹…›. A title cited as it is (in English) stands inside them.
+_QUOTED_RE = re.compile(r"«([^»]*)»|“([^”]*)”|\"([^\"]*)\"|《([^》]*)》|「([^」]*)」|„([^“]*)“|‹([^›]*)›")
+
+
+def quoted_spans(text: str) -> list[tuple[str, str]]:
+    """Each quoted span of ``text``: (the span with its marks, the text inside them)."""
+    return [(m.group(), next(g for g in m.groups() if g is not None)) for m in _QUOTED_RE.finditer(text)]
