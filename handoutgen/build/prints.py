@@ -1,6 +1,6 @@
 """Print records: what each final PDF said, and who approved every word of it.
 
-A final sheet carries a print identifier (small in its footer and in the PDF's keywords), made from
+A final sheet carries a print identifier (small in its footer), made from
 everything that decides its bytes, so the same inputs give the same identifier and the same PDF.
 The build keeps one record per identifier in ``prints/<lang>/<id>.json``: the handout and its English
 source version, each entry with its translation and the approval record behind it (reviewer,
@@ -23,7 +23,6 @@ from handoutgen.fsutil import write_text_atomic
 
 PRINTS_DIR = "prints"
 ID_RE = re.compile(r"^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$")
-KEYWORD_PREFIX = "handoutgen-print:"
 
 
 def print_id(parts: dict[str, str], handout: str, locale: str) -> str:

@@ -199,7 +199,6 @@ class Approvals:
     log: Log
     reviewers: Reviewers
     by_text: dict[str, dict[str, Any]] = field(default_factory=dict)  # text hash -> latest record
-    by_english: dict[tuple[str | None, str], dict[str, Any]] = field(default_factory=dict)
     editors: dict[str, str] = field(default_factory=dict)  # text hash -> who last wrote that text
     by_translation: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -210,7 +209,6 @@ class Approvals:
                 continue
             self.by_text[record["text"]] = record
             if record["action"] == "approve":
-                self.by_english[(record["context"], record["english"][0])] = record
                 self.by_translation.setdefault(_translation_key(record), []).append(record)
 
     def editor(self, message: Message) -> str | None:
@@ -235,9 +233,6 @@ class Approvals:
         editor = self.editors.get(record["text"])
         return not (editor and person.is_person(editor))
 
-    def last_reviewed_english(self, context: str | None, english: str) -> dict[str, Any] | None:
-        return self.by_english.get((context, english))
-
     def last_english_for(self, message: Message) -> str | None:
         """The English this exact translation was last approved for (by a reviewer who counts)."""
         context, _, translation = entry_texts(message)
@@ -249,10 +244,6 @@ class Approvals:
                 return str(record["english"][0])
         return None
 
-    def latest(self, message: Message) -> dict[str, Any] | None:
-        """The latest record of any kind for this exact text (an approval or a send-back)."""
-        return self.by_text.get(message_hash(message))
-
 
 def _translation_key(record: dict[str, Any]) -> str:
     return json.dumps([record.get("context"), record.get("translation")], ensure_ascii=False)
@@ -263,11 +254,6 @@ def load_approvals(root: Path, code: str, reviewers: Reviewers | None = None) ->
 
     log = read_log(approvals_path(Path(root) / "locales", code))
     return Approvals(code, log, reviewers if reviewers is not None else load_reviewers(root))
-
-
-def no_approvals(code: str) -> Approvals:
-    """An empty record set: nothing is reviewed (the pseudo-locale, a catalogue without records)."""
-    return Approvals(code, Log(Path(FILE_NAME)), Reviewers())
 
 
 def without_overridden(findings: dict, catalog: Catalog, approvals: Approvals) -> dict:

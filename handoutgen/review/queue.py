@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from handoutgen.catalogs.approvals import load_approvals
-from handoutgen.catalogs.states import State
 from handoutgen.catalogs.store import locales_on_disk
 from handoutgen.review.approve import origin_of
 from handoutgen.review.sheets import Item, collect
@@ -65,9 +64,6 @@ def _origin_text(origin: dict[str, Any]) -> str:
     if origin.get("kind") == "person":
         return f"{origin.get('name')} ({origin.get('source')})"
     return "unknown"
-
-
-STATES = [s.value for s in State]
 
 
 def history_rows(root: Path, code: str | None = None) -> list[dict[str, Any]]:
