@@ -11,6 +11,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pikepdf
 from conftest import list_reviewers, pdf_text
 
 from handoutgen.catalogs.approvals import load_approvals, record_hash
@@ -255,6 +256,9 @@ def test_trace_answers_what_the_patient_got(project: Path, capsys) -> None:
     assert run(project, "trace", print_id) == 0 and print_id in capsys.readouterr().out
     assert run(project, "trace", print_id.replace("-", " ").upper()) == 0  # as typed off paper
     assert print_id in pdf_text(pdf).replace("\n", " ")  # small in the footer
+    with pikepdf.open(pdf) as doc:  # and in the metadata: the document info and the XMP packet
+        assert f"handoutgen-print:{print_id}" in str(doc.docinfo["/Keywords"])
+        assert f"handoutgen-print:{print_id}" in doc.open_metadata()["pdf:Keywords"]
     pdf.write_bytes(pdf.read_bytes() + b"\n%tampered\n")
     assert run(project, "trace", str(pdf)) != 0
     assert "no print record matches this PDF" in capsys.readouterr().err

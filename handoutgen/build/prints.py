@@ -2,6 +2,7 @@
 
 A final sheet carries a print identifier (small in its footer), made from
 everything that decides its bytes, so the same inputs give the same identifier and the same PDF.
+The identifier is also in the PDF's metadata (keywords ``handoutgen-print:<id>``).
 The build keeps one record per identifier in ``prints/<lang>/<id>.json``: the handout and its English
 source version, each entry with its translation and the approval record behind it (reviewer,
 qualification, date, origin, overrides), and the PDF's SHA-256. ``generate.py trace FILE.pdf`` (or
