@@ -86,6 +86,24 @@ def test_extracted_comments_tell_translators_where_and_which_placeholders() -> N
         assert message.locations[0][0].startswith("handouts/")
 
 
+def test_a_sentence_every_handout_shares_keeps_a_readable_entry(project: Path) -> None:
+    """A library's boilerplate is used by thousands of handouts: its entry keeps MAX_PLACES references
+    and comments and says how many more files use it, instead of growing without end."""
+    from handoutgen.catalogs.extract import MAX_PLACES
+
+    source = (project / "handouts" / "aftercare.yaml").read_text()
+    copies = MAX_PLACES + 8
+    for index in range(copies):
+        text = re.sub(r"^id: .*$", f"id: copy-{index:02d}", source, count=1, flags=re.M)
+        (project / "handouts" / f"copy-{index:02d}.yaml").write_text(text)
+    template = extract_template(project)
+    shared = template.get("Drink a glass of water after your visit. Drink water through the day.")
+    assert len(shared.locations) == MAX_PLACES and len(shared.auto_comments) <= MAX_PLACES + 1
+    assert shared.auto_comments[-1] == f"also used in {copies + 1 - MAX_PLACES} more files"
+    once = extract_template(ROOT).get("Drink a glass of water after your visit. Drink water through the day.")
+    assert not any("also used" in c for c in once.auto_comments)  # a few handouts: every place listed
+
+
 # -- update keeps work ----------------------------------------------------------------------------
 
 

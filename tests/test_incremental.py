@@ -232,27 +232,98 @@ def wait_for(condition, timeout: float = 60.0) -> None:
     raise AssertionError("timed out")
 
 
-def test_worker_pools_run_one_at_a_time_and_results_keep_their_order(monkeypatch, tmp_path: Path) -> None:
-    """A pool takes at most WORKER_RENDERS × workers sheets and is shut down before the next starts
-    (pools running side by side multiplied the workers and their memory); results stay in order."""
+def test_one_pool_serves_the_build_and_results_keep_their_order(tmp_path: Path) -> None:
+    """Every sheet goes to the same pool of warm workers (no pool is started again, no worker is
+    replaced), results come back in submission order, and closing leaves no pool behind."""
     from types import SimpleNamespace
 
     from handoutgen.build import workers
 
-    monkeypatch.setattr(workers, "WORKER_RENDERS", 1)
     renderer = workers.Renderer(tmp_path, 2)
-    started_while_running = []
-    real_start = renderer._start_pool
-
-    def start() -> None:
-        started_while_running.append(renderer.pool is not None)
-        real_start()
-
-    monkeypatch.setattr(renderer, "_start_pool", start)
-    for pages in range(1, 6):
+    results = []
+    for pages in range(1, 8):
         html = "<p>x</p>" + '<p style="break-before: page">x</p>' * (pages - 1)
         renderer.submit(SimpleNamespace(html=html, job=SimpleNamespace(label=f"sheet {pages}", locale="en")))
-    results = list(renderer.results())
-    assert [r["pages"] for r in results] == [1, 2, 3, 4, 5]
-    assert renderer.pools_started == 3 and started_while_running == [False, False, False]
-    assert renderer.pool is None and all(f is None for f in renderer.futures)
+        if renderer.in_flight > 3:  # the caller bounds what is in flight
+            results.append(renderer.next_result())
+    while renderer.in_flight:
+        results.append(renderer.next_result())
+    renderer.close()
+    assert [r["pages"] for r in results] == [1, 2, 3, 4, 5, 6, 7]
+    assert renderer.pools_started == 1 and renderer.pool is None
+    assert len({r["pid"] for r in results}) <= 2
+
+
+def test_a_single_sheet_is_rendered_in_this_process(tmp_path: Path) -> None:
+    import os
+    from types import SimpleNamespace
+
+    from handoutgen.build import workers
+
+    renderer = workers.Renderer(tmp_path, 2)
+    renderer.submit(SimpleNamespace(html="<p>x</p>", job=SimpleNamespace(label="one", locale="en")))
+    result = renderer.next_result()
+    assert result["pid"] == os.getpid() and renderer.pools_started == 0
+
+
+def test_pdfs_are_written_while_later_sheets_are_still_being_prepared(tmp_path: Path, monkeypatch) -> None:
+    """The planner streams: the first PDF is written before the last sheet is prepared, and no more
+    than IN_FLIGHT_PER_WORKER × workers sheets (their HTML) wait at any time."""
+    from handoutgen.build import run as build_module
+    from handoutgen.build import workers
+
+    monkeypatch.setattr(build_module, "IN_FLIGHT_PER_WORKER", 1)
+    most = []
+    real_submit = workers.Renderer.submit
+
+    def submit(self, prepared) -> None:
+        real_submit(self, prepared)
+        most.append(self.in_flight)
+
+    monkeypatch.setattr(workers.Renderer, "submit", submit)
+    root = copy_project(tmp_path / "project")
+    lines: list[str] = []
+    run = build_run(root, OPTIONS, report=lines.append, jobs=2)
+    assert not run.failed and len(run.rebuilt) == 12
+    first_pdf = next(i for i, line in enumerate(lines) if line.startswith("[1/"))
+    last_prepared = max(i for i, line in enumerate(lines) if line.startswith("rebuilding"))
+    assert first_pdf < last_prepared, lines
+    assert max(most) <= 3  # the window (2) and the sheet just submitted
+
+
+def test_a_final_sheet_takes_one_template_pass_and_a_draft_two(built: Path, monkeypatch) -> None:
+    """Finals are rendered once (their print identifier filled in after); drafts again with their
+    DRAFT marks. English sheets are final; the shipped Spanish ones are drafts."""
+    from handoutgen.build import run as build_module
+
+    calls: list[str] = []
+    real = build_module.render_html
+
+    def counting(project, env, handout, clinic, locale, *args, **kwargs):
+        calls.append(locale.code)
+        return real(project, env, handout, clinic, locale, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "render_html", counting)
+    build_run(built, BuildOptions(locales=("en", "es")), report=lambda line: None, jobs=1, force=True)
+    handouts = len(list((built / "handouts").glob("*.yaml")))
+    assert calls.count("en") == handouts and calls.count("es") == 2 * handouts
+
+
+def test_a_no_op_reads_no_pdf(built: Path, monkeypatch) -> None:
+    """Up-to-date PDFs are known by the size and time recorded with their hash; one whose size or
+    time changed is hashed again (and found changed, or not)."""
+    assert rebuild(built) == {}  # records every PDF's size and time
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def spying(self: Path) -> bytes:
+        if self.suffix == ".pdf":
+            read.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spying)
+    run = build_run(built, OPTIONS, report=lambda line: None)
+    assert run.no_op and read == []
+    pdf = built / "build" / "es" / "aftercare.pdf"
+    pdf.write_bytes(pdf.read_bytes()[:-2] + b"X\n")  # same size, new time: hashed, found changed
+    assert rebuild(built) == {"es/aftercare.pdf": ["PDF missing or changed on disk"]}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,8 +96,12 @@ class ClusterRenderer:
         bundle = render_bundle(root)
         self.key = bundle_key(bundle)
         self.bundle = self.client.scatter(bundle, broadcast=True, hash=True)
-        self.futures: list[Any] = []
+        self.futures: deque[Any] = deque()
         self.workers = len(self.client.scheduler_info().get("workers", {}))
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.futures)
 
     def submit(self, prepared: Prepared) -> None:
         job = prepared.job
@@ -107,19 +111,14 @@ class ClusterRenderer:
             )
         )
 
-    def results(self) -> Iterator[dict]:
-        """Results in submission order (the planner writes them as they come)."""
-        try:
-            for index, future in enumerate(self.futures):
-                self.futures[index] = None
-                yield future.result()
-        finally:
-            self._shut()
+    def next_result(self) -> dict:
+        """The oldest submitted sheet's result (the planner writes results as they come, in order)."""
+        return self.futures.popleft().result()
 
     def close(self) -> None:
         for future in self.futures:
-            if future is not None:
-                future.cancel()
+            future.cancel()
+        self.futures.clear()
         self._shut()
 
     def _shut(self) -> None:

@@ -3,7 +3,8 @@
 Two levels, so a no-op build is almost free:
 
 1. ``inputs``: a hash of every input file's bytes. When none changed and every recorded PDF is
-   still on disk with the recorded hash, nothing is parsed, rendered or imported.
+   still on disk with the recorded hash, nothing is parsed, rendered or imported. A PDF whose size
+   and modification time are those recorded with its hash is not read again.
 2. Per output (handout × locale): hashes of each part that can change its bytes — the handout's
    content (parsed, so re-wrapping the YAML changes nothing), the catalogue entries that sheet uses
    (not the whole catalogue), templates and stylesheets, clinic settings, assets, fonts and the
@@ -164,6 +165,7 @@ class Manifest:
     def __init__(self, build_dir: Path):
         self.path = Path(build_dir) / MANIFEST
         self._saved = time.monotonic()
+        self._save_seconds = 0.0
         self.data: dict[str, Any] = {"version": MANIFEST_VERSION, "inputs": None, "outputs": {}}
         try:
             loaded = json.loads(self.path.read_text())
@@ -181,19 +183,32 @@ class Manifest:
         entry = self.outputs.get(name)
         if not entry:
             return False
-        return self._on_disk(name, entry.get("pdf")) and (
-            "html" not in entry or self._on_disk(html_name(name), entry["html"])
+        return self._on_disk(name, entry, "pdf") and (
+            "html" not in entry or self._on_disk(html_name(name), entry, "html")
         )
 
-    def _on_disk(self, relative: str, recorded: str | None) -> bool:
+    def _on_disk(self, relative: str, entry: dict[str, Any], kind: str) -> bool:
+        """The file is the one recorded. When its size and modification time are the ones recorded
+        with its hash, it is not read again (a no-op over thousands of PDFs stays cheap); otherwise
+        its bytes are hashed, and a match records the new size and time."""
         path = self.path.parent / relative
-        return path.is_file() and digest(path.read_bytes()) == recorded
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        signature = [stat.st_size, stat.st_mtime_ns]
+        if entry.get(f"{kind}_stat") == signature:
+            return True
+        if not path.is_file() or digest(path.read_bytes()) != entry.get(kind):
+            return False
+        entry[f"{kind}_stat"] = signature
+        return True
 
     def reasons(self, name: str, parts: dict[str, str]) -> list[str]:
         entry = self.outputs.get(name)
         if not entry:
             return ["new"]
-        if not self._on_disk(name, entry.get("pdf")):
+        if not self._on_disk(name, entry, "pdf"):
             return ["PDF missing or changed on disk"]
         if not self.output_ok(name):
             return ["web page missing or changed on disk"]
@@ -209,19 +224,26 @@ class Manifest:
         pages: int,
         html: str | None = None,
     ) -> None:
-        """An output built: its PDF, and its web page (``build --html``) when it has one."""
-        self.outputs[name] = {"parts": parts, "pdf": digest(pdf_bytes), "reasons": reasons, "pages": pages}
+        """An output built (its files already written): its PDF, and its web page (``build --html``)
+        when it has one, with their hashes and their size and time on disk."""
+        entry: dict[str, Any] = {"parts": parts, "pdf": digest(pdf_bytes), "reasons": reasons, "pages": pages}
+        self.outputs[name] = entry
+        self._on_disk(name, entry, "pdf")
         if html is not None:
-            self.outputs[name]["html"] = digest(html.encode())
-        if time.monotonic() - self._saved >= SAVE_EVERY:  # a killed build keeps what it finished
-            self.save()
+            entry["html"] = digest(html.encode())
+            self._on_disk(html_name(name), entry, "html")
+        if time.monotonic() - self._saved >= max(SAVE_EVERY, 10 * self._save_seconds):
+            self.save()  # a killed build keeps what it finished
 
     def refresh(self, name: str, parts: dict[str, str]) -> None:
         """New key parts for an output whose PDF stays as it is (its HTML did not change)."""
         self.outputs[name]["parts"] = parts
 
     def save(self) -> None:
-        """Written whole and atomically; at most once a second while a build runs (a record not yet
-        saved only means that PDF is rebuilt next time), and at the end."""
+        """Written whole and atomically; during a build at most once a second, and never more than a
+        tenth of the time (a large library's manifest takes a while to write): a record not yet saved
+        only means that PDF is rebuilt next time. And at the end."""
+        started = time.monotonic()
         write_text_atomic(self.path, json.dumps(self.data, sort_keys=True, ensure_ascii=False))
         self._saved = time.monotonic()
+        self._save_seconds = self._saved - started

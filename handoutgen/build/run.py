@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import os
 import sys
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,11 +242,20 @@ def _add_screen_html(inputs: Inputs, prepared: Prepared, env) -> None:
     prepared.parts["screen_html"] = hashlib.sha256(html.encode()).hexdigest()[:20]
 
 
+#: Stands for the print identifier in a sheet's first (and, for a final sheet, only) Jinja pass: the
+#: identifier is a hash of that HTML's key parts, filled in afterwards.
+PRINT_ID_SLOT = "print-id-slot-7f3c9a1e"
+
+
 def _prepare(inputs: Inputs, job: Job, options: BuildOptions, env, outcome: Outcome) -> Prepared | Outcome:
+    """One Jinja pass for a final sheet (rendered as final, its identifier filled in after), two for a
+    draft (rendered again with its DRAFT marks). The entries a sheet uses decide its state."""
     locale = locale_info(job.locale)
     handout = inputs.handout(job.handout_id)
     translations = inputs.translations(locale)
-    html = render_html(inputs.project, env, handout, inputs.clinic, locale, translations)
+    html = render_html(
+        inputs.project, env, handout, inputs.clinic, locale, translations, print_id=PRINT_ID_SLOT
+    )
     lookup = translations.lookup
     outcome.used = dict(lookup.used)
     if lookup.missing:  # never a sheet that mixes languages: it waits for its translation
@@ -255,6 +265,7 @@ def _prepare(inputs: Inputs, job: Job, options: BuildOptions, env, outcome: Outc
     if options.strict:
         _refuse_warnings(job, lookup, findings)
     reason = draft_reason(lookup, findings)
+    record = None
     if reason:
         outcome.draft = reason
         if options.final_only:
@@ -263,13 +274,11 @@ def _prepare(inputs: Inputs, job: Job, options: BuildOptions, env, outcome: Outc
         html = render_html(
             inputs.project, env, handout, inputs.clinic, locale, translations, draft_reason=reason
         )
-    parts = _key_parts(inputs, handout, locale, translations, findings, html)
-    record = None
-    if not reason:  # final: the footer carries the print identifier
+        parts = _key_parts(inputs, handout, locale, translations, findings, html)
+    else:  # final: the footer and the metadata carry the print identifier
+        parts = _key_parts(inputs, handout, locale, translations, findings, html)
         record = _print_record(inputs, job, translations, parts)
-        html = render_html(
-            inputs.project, env, handout, inputs.clinic, locale, translations, print_id=record["id"]
-        )
+        html = html.replace(PRINT_ID_SLOT, record["id"])
         parts["html"] = hashlib.sha256(html.encode()).hexdigest()[:20]
     budget = handout.pages * (2 if handout.large_print or inputs.clinic.large_print else 1)  # 16 pt text
     return Prepared(job, html, parts, budget, handout.source.name, locale.fonts, outcome, record)
@@ -358,66 +367,6 @@ def _project_relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-@dataclass
-class Validation:
-    """What ``check`` found by preparing every sheet as the build does."""
-
-    inputs: Inputs
-    catalogs: dict[str, Any] = field(default_factory=dict)
-    approvals: dict[str, Approvals] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)  # broken approval records, reported once
-    _reviewers: Reviewers | None = None
-    findings: dict[str, dict] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    waiting: list[str] = field(default_factory=list)
-
-    def failed(self, strict: bool = False) -> bool:
-        translation_errors = any(
-            f.severity == "error" for fs in self.findings.values() for group in fs.values() for f in group
-        )
-        warnings = any(
-            f.severity == "warning" for fs in self.findings.values() for group in fs.values() for f in group
-        )
-        return bool(self.errors or translation_errors or (strict and (warnings or self.waiting)))
-
-
-def validate_sheets(root: Path, locales: tuple[str, ...] = (), *, strict: bool = False) -> Validation:
-    """Every validation the build makes before WeasyPrint, with nothing written: the catalogues as
-    the build's update would merge them (in memory), each sheet's HTML, the translation checks."""
-    from handoutgen.catalogs.store import locales_on_disk
-
-    inputs = load_inputs(root)
-    _refresh_catalogs(inputs, lambda line: None, write=False)
-    codes = tuple(locales) or tuple(
-        dict.fromkeys([*inputs.clinic.locales, *locales_on_disk(inputs.project.locales)])
-    )
-    options = BuildOptions(locales=codes, strict=False)
-    result = Validation(inputs)
-    run = BuildRun()
-    env = make_environment(inputs.project)
-    for job in plan_jobs(inputs, options):
-        outcome = prepare_job(inputs, job, options, env)
-        if isinstance(outcome, Outcome):
-            run.outcomes.append(outcome)
-    lines: list[str] = []
-    _report_unbuilt(inputs, run, lines.append)
-    result.errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
-    from handoutgen.render.css import check_stylesheets
-
-    # the stylesheets, as the build checks them before rendering anything
-    result.errors.extend(
-        line for error in check_stylesheets(inputs.project) for line in str(error).splitlines()
-    )
-    result.waiting = run.waiting
-    for code in codes:
-        locale = locale_info(code)
-        if locale.is_source or locale.pseudo or code not in inputs.catalogs:
-            continue
-        result.catalogs[code] = inputs.catalogs[code]
-        result.findings[code] = inputs.findings(locale)
-    return result
-
-
 def check_budget(prepared: Prepared, pages: int, options: BuildOptions) -> bool:
     """Over the handout's page budget: a warning, or with --strict an error (returns False)."""
     outcome = prepared.outcome
@@ -483,6 +432,7 @@ class BuildRun:
     no_op: bool = False
     worker_maxrss_kib: dict[int, int] = field(default_factory=dict)
     waiting: list[str] = field(default_factory=list)  # one line per locale with untranslated sheets
+    rebuilt_any: bool = False  # a sheet was sent to the renderer (its stylesheets were checked)
     records_broken: bool = False  # an approval record file failed its chain check
 
     @property
@@ -545,24 +495,23 @@ def build_run(
             for line in run.waiting:
                 report(line)
             return run
-        inputs = load_inputs(root)
-        if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain):
-            input_key = inputs_digest(root)
-        planned = plan_jobs(inputs, options)
-        stale = _prepare_all(
-            inputs, planned, options, manifest, run, force=force, explain=explain, jobs=jobs, cluster=cluster
-        )
-        for prepared, reasons, _ in stale:
-            report(
-                f"{'stale' if explain else 'rebuilding'} {_output_name(prepared.job)}: {', '.join(reasons)}"
-            )
+        one_sheet = len(options.handouts) == 1 and len(options.locales) == 1
+        eager = (force or not manifest.outputs) and not one_sheet  # a cold build: warm workers now
+        renderer = _renderer(root, jobs, explain, cluster, eager=eager)
+        try:
+            inputs = load_inputs(root)
+            if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain):
+                input_key = inputs_digest(root)
+            planned = plan_jobs(inputs, options)
+            _prepare_and_render(inputs, planned, options, manifest, run, report, renderer, force, explain)
+        finally:
+            renderer.close()
         _report_unbuilt(inputs, run, report)
-        if explain:  # say why, build nothing, write nothing
-            run.rebuilt = {_output_name(p.job): r for p, r, _ in stale}
+        if explain:  # said why, built nothing, wrote nothing
             return run
-        _render_stale(inputs, stale, options, manifest, run, report)
         _forget_unbuilt(inputs, manifest, run)
-        run.outcomes.sort(key=lambda o: planned.index(o.job))
+        order = {job: index for index, job in enumerate(planned)}
+        run.outcomes.sort(key=lambda o: order[o.job])
         if not run.failed and not run.records_broken and not (options.strict and run.waiting):
             outputs = [_output_name(o.job) for o in run.outcomes if o.path]
             manifest.data.setdefault("fast", {})[option_key] = {
@@ -582,81 +531,125 @@ def build_run(
 SAME_HTML_SAME_PDF = {"content", "translations", "clinic"}
 
 
-def _prepare_all(
+#: Sheets in flight per worker: enough that no worker waits for the planner, few enough that the
+#: planner's memory does not grow with the library.
+IN_FLIGHT_PER_WORKER = 3
+
+
+def _prepare_and_render(
     inputs: Inputs,
     planned: list[Job],
     options: BuildOptions,
     manifest,
     run: BuildRun,
-    *,
+    report: Callable[[str], None],
+    renderer: Any,
     force: bool,
     explain: bool,
-    jobs: int | None,
-    cluster: str | None = None,
-) -> list[tuple[Prepared, list[str], Any]]:
-    """Prepare every sheet's HTML; stale ones go to the renderer at once (workers start while the
-    rest is prepared). Returns the stale sheets with their reasons and the renderer."""
+) -> None:
+    """Prepare each sheet's HTML and send a stale one to the renderer at once, writing results as they
+    come: a few sheets in flight, so the planner's memory stays flat as the library grows. Sheets are
+    prepared slowest first (CJK fonts, then the rest) so no worker is left with a long sheet at the end.
+    """
     env = make_environment(inputs.project)
-    renderer = _renderer(inputs, jobs, explain, cluster)
-    stale: list[tuple[Prepared, list[str], Any]] = []
-    for job in planned:
+    window = max(2, IN_FLIGHT_PER_WORKER * max(1, renderer.workers))
+    in_flight: deque[tuple[Prepared, list[str]]] = deque()
+    for job in sorted(planned, key=_render_cost, reverse=True):
         prepared = prepare_job(inputs, job, options, env)
         if isinstance(prepared, Outcome):
             run.outcomes.append(prepared)
             continue
         name = _output_name(job)
-        reasons = ["--force"] if force else manifest.reasons(name, prepared.parts)
-        if reasons and not force and set(reasons) <= SAME_HTML_SAME_PDF and not explain:
-            manifest.refresh(name, prepared.parts)  # its HTML did not change: the PDF would not either
-            reasons = []
-        if reasons:
-            stale.append((prepared, reasons, renderer))
-            renderer.submit(prepared)
-        else:
-            if check_budget(prepared, manifest.outputs[name].get("pages", 0), options):
-                prepared.outcome.path = job.pdf_path(inputs.project.build)
-                prepared.outcome.size = prepared.outcome.path.stat().st_size
-                run.up_to_date += 1
-            run.outcomes.append(prepared.outcome)
-    return stale
+        reasons = _stale_reasons(manifest, name, prepared, force, explain)
+        if not reasons:
+            _up_to_date(inputs, prepared, manifest, run, options)
+            continue
+        report(f"{'stale' if explain else 'rebuilding'} {name}: {', '.join(reasons)}")
+        run.rebuilt[name] = reasons
+        if explain:
+            continue
+        _check_stylesheets_once(inputs, renderer, run)
+        renderer.submit(prepared)
+        in_flight.append((prepared, reasons))
+        while renderer.in_flight > window:
+            _finish_one(inputs, in_flight, renderer, options, manifest, run, report, len(planned))
+    while in_flight:
+        _finish_one(inputs, in_flight, renderer, options, manifest, run, report, len(planned))
 
 
-def _renderer(inputs: Inputs, jobs: int | None, explain: bool, cluster: str | None) -> Any:
+def _render_cost(job: Job) -> int:
+    """A rough order of render time: CJK fonts make a sheet about twice as slow."""
+    return 2 if any("CJK" in font for font in locale_info(job.locale).fonts) else 1
+
+
+def _stale_reasons(manifest, name: str, prepared: Prepared, force: bool, explain: bool) -> list[str]:
+    """Why the sheet must be rendered; none when only parts that act through the HTML changed and
+    its HTML did not (the PDF would come out the same: its key parts are refreshed instead)."""
+    if force:
+        return ["--force"]
+    reasons = manifest.reasons(name, prepared.parts)
+    if reasons and set(reasons) <= SAME_HTML_SAME_PDF and not explain:
+        manifest.refresh(name, prepared.parts)
+        return []
+    return reasons
+
+
+def _up_to_date(inputs: Inputs, prepared: Prepared, manifest, run: BuildRun, options: BuildOptions) -> None:
+    job = prepared.job
+    if check_budget(prepared, manifest.outputs[_output_name(job)].get("pages", 0), options):
+        prepared.outcome.path = job.pdf_path(inputs.project.build)
+        prepared.outcome.size = prepared.outcome.path.stat().st_size
+        run.up_to_date += 1
+    run.outcomes.append(prepared.outcome)
+
+
+def _check_stylesheets_once(inputs: Inputs, renderer: Any, run: BuildRun) -> None:
+    """Before the first PDF (it imports WeasyPrint, so only when something is rendered): a stylesheet
+    WeasyPrint would read in part, or one referring outside the project, stops the build."""
+    from handoutgen.render.css import validate_stylesheets
+
+    if run.rebuilt_any:
+        return
+    run.rebuilt_any = True
+    try:
+        validate_stylesheets(inputs.project)
+    except HandoutError:
+        renderer.close()
+        raise
+
+
+def _finish_one(
+    inputs: Inputs,
+    in_flight: deque,
+    renderer: Any,
+    options: BuildOptions,
+    manifest,
+    run: BuildRun,
+    report: Callable[[str], None],
+    total: int,
+) -> None:
+    """Take the oldest sheet's result: write its PDF, record it, say so ([sheets decided/planned])."""
+    prepared, reasons = in_flight.popleft()
+    result = renderer.next_result()
+    outcome = finish(inputs.project, prepared, result, options)
+    run.outcomes.append(outcome)
+    pid = result.get("pid", 0)
+    run.worker_maxrss_kib[pid] = max(run.worker_maxrss_kib.get(pid, 0), result.get("maxrss_kib", 0))
+    name = _output_name(prepared.job)
+    if outcome.path:
+        manifest.record(name, prepared.parts, result["data"], reasons, outcome.pages, prepared.screen_html)
+    else:
+        run.rebuilt.pop(name, None)
+    report(describe(outcome, inputs.project.root, len(run.outcomes), total))
+
+
+def _renderer(root: Path, jobs: int | None, explain: bool, cluster: str | None, *, eager: bool) -> Any:
     """Worker processes here, or a Dask cluster (``--cluster``); none when only explaining."""
     if cluster and not explain:
         from handoutgen.build.cluster import ClusterRenderer
 
-        return ClusterRenderer(inputs.project.root, cluster)
-    return Renderer(inputs.project.root, 0 if explain else (jobs or os.cpu_count() or 1))
-
-
-def _render_stale(
-    inputs: Inputs, stale: list, options: BuildOptions, manifest, run: BuildRun, report: Callable[[str], None]
-) -> None:
-    if not stale:
-        return
-    renderer = stale[0][2]
-    root = inputs.project.root
-    from handoutgen.render.css import validate_stylesheets
-
-    # only now that something is rendered (it imports WeasyPrint): a stylesheet WeasyPrint would read
-    # in part, or one referring outside the project, stops the build before any PDF is written
-    try:
-        validate_stylesheets(inputs.project)
-    except HandoutError:
-        renderer.close()  # sheets already handed to workers are not finished
-        raise
-    for index, ((prepared, reasons, _), result) in enumerate(zip(stale, renderer.results()), 1):
-        outcome = finish(inputs.project, prepared, result, options)
-        run.outcomes.append(outcome)
-        pid = result.get("pid", 0)
-        run.worker_maxrss_kib[pid] = max(run.worker_maxrss_kib.get(pid, 0), result.get("maxrss_kib", 0))
-        if outcome.path:
-            name = _output_name(prepared.job)
-            data, html = result["data"], prepared.screen_html
-            manifest.record(name, prepared.parts, data, reasons, outcome.pages, html)
-            run.rebuilt[name] = reasons
-        report(describe(outcome, root, index, len(stale)))
+        return ClusterRenderer(root, cluster)
+    return Renderer(root, 0 if explain else (jobs or os.cpu_count() or 1), eager=eager)
 
 
 def _report_unbuilt(inputs: Inputs, run: BuildRun, report: Callable[[str], None]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,37 +44,52 @@ _WORKER_FONT_CONFIG = None
 class Renderer:
     """WeasyPrint in worker processes (it is not safe under threads), results in submission order.
 
-    Work is submitted as soon as each sheet is prepared, so workers start (and import WeasyPrint)
-    while the parent is still preparing. A single sheet is rendered in this process: starting a
-    worker would cost more than it saves. Workers are replaced after WORKER_RENDERS renders each,
-    because WeasyPrint's memory grows across renders (a fresh pool, not max_tasks_per_child, which
-    can hang CPython 3.11's executor). One pool runs at a time: a pool takes at most
-    WORKER_RENDERS × workers sheets; the rest wait until its results are in and it has shut down.
+    One pool of ``workers`` processes serves the whole build: WeasyPrint's memory grows only slowly
+    across renders (tens of MB over thousands of sheets), while starting and warming a worker costs a
+    second of CPU. The planner keeps only a few sheets in flight (:attr:`in_flight`, bounded by the
+    caller), so neither its memory nor the pool's queue grows with the size of the library.
+
+    ``eager`` starts the pool at once (a cold build: the workers import WeasyPrint and load fonts while
+    the planner reads the project). Otherwise a pool starts at the second sheet: a single sheet is
+    rendered in this process, where starting a worker would cost more than it saves.
     """
 
-    def __init__(self, root: Path, workers: int):
+    def __init__(self, root: Path, workers: int, *, eager: bool = False):
         self.root = str(root)
         self.workers = workers
-        self.pending: deque[tuple] = deque()  # tasks not yet handed to a pool
-        self.futures: list[Any] = []
+        self.pending: deque[tuple] = deque()  # tasks kept here until a pool is worth starting
+        self.futures: deque[Any] = deque()
         self.pool: Any = None
-        self.submitted_to_pool = 0
         self.pools_started = 0
+        if eager and workers > 1:
+            self._start_pool()
+
+    @property
+    def in_flight(self) -> int:
+        """Sheets submitted whose result has not been taken yet."""
+        return len(self.pending) + len(self.futures)
 
     def submit(self, prepared: Prepared) -> None:
         if self.workers == 0:
             return  # explaining only
         self.pending.append((self.root, prepared.html, prepared.job.label, prepared.job.locale))
-        if self.workers > 1 and len(self.pending) + len(self.futures) >= 2:  # more than one sheet
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        """Give waiting tasks to the current pool while it has room (starting the first one)."""
-        if self.pool is None:
+        if self.pool is None and self.workers > 1 and len(self.pending) >= 2:  # more than one sheet
             self._start_pool()
-        while self.pending and self.submitted_to_pool < WORKER_RENDERS * self.workers:
-            self.futures.append(self.pool.submit(pdf_worker, self.pending.popleft()))
-            self.submitted_to_pool += 1
+        if self.pool is not None:
+            while self.pending:
+                self.futures.append(self.pool.submit(pdf_worker, self.pending.popleft()))
+
+    def next_result(self) -> dict:
+        """The oldest submitted sheet's result (waiting for it); without a pool, rendered here."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.futures:
+            try:
+                return self.futures.popleft().result()
+            except BrokenProcessPool:
+                message = "a render worker stopped unexpectedly (out of memory?); build again"
+                return {"error": message, "code": 5}
+        return pdf_worker(self.pending.popleft())
 
     def _start_pool(self) -> None:
         import multiprocessing
@@ -83,37 +97,15 @@ class Renderer:
 
         context = multiprocessing.get_context("forkserver")
         self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker)
-        self.submitted_to_pool = 0
         self.pools_started += 1
 
     def close(self) -> None:
-        """Stop: no result is wanted (the build stops before writing any PDF)."""
+        """Stop: results not taken yet are dropped (the build stops, or has taken them all)."""
         self.pending.clear()
-        self._retire_pool()
-
-    def _retire_pool(self) -> None:
+        self.futures.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
-
-    def results(self) -> Iterator[dict]:
-        """Each task's result, in submission order; a full pool is retired before the next starts."""
-        try:
-            index = 0
-            while True:
-                if index < len(self.futures):
-                    future, self.futures[index] = self.futures[index], None  # its bytes are the caller's
-                    index += 1
-                    yield future.result()
-                elif self.pending and (self.pool is not None or len(self.pending) > 1) and self.workers > 1:
-                    self._retire_pool()  # every result of this pool is in: its workers can go
-                    self._hand_over()
-                elif self.pending:
-                    yield pdf_worker(self.pending.popleft())
-                else:
-                    return
-        finally:
-            self._retire_pool()
 
 
 _WARM_HTML = """<html><body>
@@ -132,9 +124,6 @@ def _warm_worker() -> None:
     global _WORKER_FONT_CONFIG
     _WORKER_FONT_CONFIG = _font_config()
     weasyprint.HTML(string=_WARM_HTML).write_pdf(font_config=_WORKER_FONT_CONFIG)
-
-
-WORKER_RENDERS = 40  # renders before a worker process is replaced
 
 
 def _font_config():

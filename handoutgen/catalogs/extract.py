@@ -22,6 +22,9 @@ from handoutgen.content.handout import Handout, Text, parse_handout
 from handoutgen.errors import ContentError, Problem, TemplateError
 
 BABEL_CFG = "babel.cfg"
+#: References and comments kept per entry. A sentence every handout shares (a library's boilerplate)
+#: would otherwise carry thousands of them: a 40 MB catalogue no translator can read.
+MAX_PLACES = 12
 
 
 def translator_comments(handout: Handout, text: Text) -> list[str]:
@@ -83,7 +86,21 @@ def extract_template(root: Path, creation_date: dt.datetime | None = None) -> Ca
         raise TemplateError(problems=[_locate_syntax_error(root, exc)]) from None
     except UnicodeDecodeError as exc:
         raise TemplateError(problems=[_locate_bad_bytes(root, exc)]) from None
+    for entry in catalog:
+        _cap_places(entry)
     return catalog
+
+
+def _cap_places(message: Any) -> None:
+    """The first MAX_PLACES references and comments, and how many more handouts use the entry."""
+    more = len(
+        {f for f, _ in message.locations[MAX_PLACES:]} - {f for f, _ in message.locations[:MAX_PLACES]}
+    )
+    if len(message.auto_comments) > MAX_PLACES:
+        message.auto_comments = message.auto_comments[:MAX_PLACES]
+    message.locations = message.locations[:MAX_PLACES]
+    if more:
+        message.auto_comments.append(f"also used in {more} more file{'s' if more != 1 else ''}")
 
 
 def _locate_bad_bytes(root: Path, exc: UnicodeDecodeError) -> Problem:

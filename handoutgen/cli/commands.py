@@ -122,25 +122,24 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Content, plain language (English), then every catalogue's translation checks, then every
     sheet prepared exactly as the build prepares it (catalogue syntax and placeholders, template),
-    so a clean check means the build will not fail validation."""
-    from handoutgen.build.run import validate_sheets
-    from handoutgen.catalogs.store import plural_note, po_path
-    from handoutgen.checks.literacy import check_handouts, translations_from_catalog
+    so a clean check means the build will not fail validation. What is unchanged since the last run
+    is taken from ``.cache/status/`` (same output)."""
+    from handoutgen.build.validate import literacy_report, validate_sheets
+    from handoutgen.catalogs.store import po_path
     from handoutgen.content.settings import load_literacy_config
 
-    result = validate_sheets(args.project, tuple(args.locale or ()), strict=args.strict)
+    result = validate_sheets(args.project, tuple(args.locale or ()), strict=args.strict, report=_err)
     inputs = result.inputs
     root = inputs.project.root
     config = load_literacy_config(root / "literacy.yaml")
-    translations = {c: translations_from_catalog(cat) for c, cat in result.catalogs.items()}
-    report = check_handouts(inputs.handouts, config, root=root, translations=translations)
+    report = literacy_report(result, config)
     print(report.format_scores())
     print(report.format_findings())
-    for code, catalog in result.catalogs.items():
-        findings = [f for fs in result.findings.get(code, {}).values() for f in fs]
+    for code, found in result.findings.items():
+        findings = [f for fs in found.values() for f in fs]
         for finding in findings:
             print(finding)
-        note = plural_note(catalog, code)
+        note = result.notes.get(code)
         if note:
             print(f"note: {po_path(inputs.project.locales, code).relative_to(root)}: {note}")
         _err(
@@ -158,7 +157,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from handoutgen.build.status import compute_status, format_table, write_index
 
-    inputs, rows = compute_status(args.project, tuple(args.locale or ()))
+    inputs, rows = compute_status(args.project, tuple(args.locale or ()), report=_err)
     print(format_table(rows))
     path = write_index(inputs, rows)
     ready = sum(r.ready for r in rows)

@@ -1,0 +1,454 @@
+"""What ``status`` and ``check`` learnt last time, kept by content hash in ``.cache/status/``.
+
+At a health system's scale (thousands of handouts × tens of languages) rendering every sheet to learn
+which catalogue entries it uses, and checking every catalogue entry, takes minutes. Both answers
+depend only on their inputs' bytes, so they are kept here and used again while those bytes are the
+same:
+
+* **parsed handouts**, by file name, bytes and the clinic's placeholder names;
+* **a catalogue summary per locale** (:class:`Summary`): each entry's state, its check findings
+  (overrides applied), the date of the approval that makes it reviewed, and what rendering reads
+  from it; keyed by the ``.po`` bytes, the locale's ``approvals.jsonl``, ``reviewers.yaml``, the
+  check references (``glossary.yaml``, ``handouts.pot``, ``literacy.yaml``), the handoutgen and
+  Babel versions and :data:`FORMAT`;
+* **the entries each sheet uses** (and the problem its render ran into, word for word), by the
+  handout's parsed content, the shared parts (templates, clinic settings, assets, renderer) and the
+  locale. Rendering reads a translation's text and line, so a record also keeps a fingerprint of
+  those for the entries it used, and counts only while they are the same.
+
+Nothing here decides a state or a finding: the summary is made by the same code as the build
+(``Inputs.translations``, ``Inputs.findings``, ``entry_state``), once per changed input. Entry states
+do not depend on the day: a reviewer's ``until:`` is compared with the record's own date
+(``Approvals.counts``), so the date is not part of any key.
+
+Every file carries :data:`FORMAT` and the project's root; one from another project, another version
+or damaged is ignored (and rewritten), never an error. Files are written atomically. They are
+pickles of the project's own data, read only from the project's own ``.cache/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from handoutgen import __version__
+from handoutgen.build.run import Inputs
+from handoutgen.catalogs.approvals import approvals_path, record_date
+from handoutgen.catalogs.lookup import Key
+from handoutgen.catalogs.states import State, entry_state
+from handoutgen.catalogs.store import po_path, pot_path
+from handoutgen.checks.findings import Finding
+from handoutgen.errors import Problem, display
+from handoutgen.fsutil import write_bytes_atomic
+from handoutgen.text.locales import locale_info
+
+#: Bumped whenever what is stored (or how a key is made) changes: older files are then ignored.
+FORMAT = 2
+FOLDER = Path(".cache") / "status"
+#: States by number, as stored.
+STATES = tuple(State)
+#: Seconds between two progress lines on a long run.
+PROGRESS_EVERY = 3.0
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def file_sha(path: Path) -> str:
+    """A file's bytes hashed; "absent" when there is no such file."""
+    try:
+        return sha(Path(path).read_bytes())
+    except FileNotFoundError:
+        return "absent"
+
+
+def key_of(*parts: Any) -> str:
+    """One digest of plain values (strings, numbers, lists of them)."""
+    return sha(repr(parts).encode("utf-8"))
+
+
+def _versions() -> tuple[str, ...]:
+    from importlib.metadata import version
+
+    return (str(FORMAT), __version__, version("babel"), version("jinja2"))
+
+
+class Cache:
+    """The files of ``.cache/status/`` of one project: read once, written back when changed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.folder = self.root / FOLDER
+        self.stamp = (*_versions(), str(self.root))
+
+    def read(self, name: str) -> Any:
+        """The value stored under ``name``, or None (no file, another project or version, damaged)."""
+        try:
+            with open(self.folder / f"{name}.pickle", "rb") as handle:
+                stored = pickle.load(handle)
+        except Exception:  # a damaged cache is only a slower run
+            return None
+        if not isinstance(stored, dict) or stored.get("stamp") != self.stamp:
+            return None
+        return stored.get("value")
+
+    def write(self, name: str, value: Any) -> None:
+        """Stored atomically; a cache that cannot be written is only a slower next run."""
+        data = pickle.dumps({"stamp": self.stamp, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            write_bytes_atomic(self.folder / f"{name}.pickle", data)
+        except OSError:
+            pass
+
+
+class Progress:
+    """A line on stderr every few seconds while a long loop runs ("status: 12,000 of 100,000 sheets…")."""
+
+    def __init__(self, label: str, total: int, report: Callable[[str], None] | None = None) -> None:
+        self.label, self.total, self.done = label, total, 0
+        self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
+        self.last = time.monotonic()
+
+    def step(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY and self.done < self.total:
+            self.last = now
+            self.report(f"{self.label}: {self.done:,} of {self.total:,} sheets…")
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class CachedInputs(Inputs):
+    """:class:`Inputs` whose handouts came from the cache when their bytes were unchanged, with each
+    handout's content digest and file key; it also keeps the translations objects it hands out, so
+    the entries a prepared sheet used can be read afterwards."""
+
+    content: dict[str, str] = field(default_factory=dict)  # handout id -> manifest.handout_digest
+    file_keys: dict[str, str] = field(default_factory=dict)  # handout id -> name, bytes, placeholders
+    handed_out: list[Any] | None = None  # when a list, every translations object handed out since
+    _hashes: dict[Path, str] = field(default_factory=dict)
+
+    def translations(self, locale):
+        made = super().translations(locale)
+        if self.handed_out is not None:
+            self.handed_out.append(made)
+        return made
+
+    def file_sha(self, path: Path) -> str:
+        """:func:`file_sha`, once per file and run (a catalogue is hashed once, whoever asks)."""
+        if path not in self._hashes:
+            self._hashes[path] = file_sha(path)
+        return self._hashes[path]
+
+
+def load_inputs_cached(root: Path, cache: Cache) -> CachedInputs:
+    """The clinic settings and every handout, as :func:`~handoutgen.build.run.load_inputs` loads them;
+    a handout file whose name and bytes are unchanged is not parsed again. Any problem (a handout
+    that does not parse, a duplicate id, no handouts) is raised by ``load_inputs`` itself, so it is
+    reported exactly as the build reports it."""
+    from handoutgen.build.run import load_inputs
+    from handoutgen.content.clinic import load_clinic
+    from handoutgen.project import Project
+
+    project = Project(cache.root)
+    clinic = load_clinic(project.clinic_file, project.root)
+    placeholders = set(clinic.placeholders())
+    stored = cache.read("handouts") or {}
+    parsed = _parse_handouts(project.handouts, project.root, placeholders, stored)
+    if parsed is None or len({h.id for h, _ in parsed.values()}) != len(parsed) or not parsed:
+        plain = load_inputs(project.root)  # raises the problems, worded as the build words them
+        parsed = {key_of(str(h.source), _content_digest(h)): (h, _content_digest(h)) for h in plain.handouts}
+    inputs = CachedInputs(project, clinic, [h for h, _ in parsed.values()])
+    for key, (handout, digest) in parsed.items():
+        inputs.content[handout.id], inputs.file_keys[handout.id] = digest, key
+    if parsed.keys() != stored.keys():
+        cache.write("handouts", parsed)
+    return inputs
+
+
+def _parse_handouts(folder: Path, root: Path, placeholders: set[str], stored: dict) -> dict | None:
+    """{file key: (handout, content digest)} in file order; None when one does not parse."""
+    from handoutgen.content.handout import parse_handout
+    from handoutgen.content.yamldoc import display_path
+
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        name = display_path(path, root)
+        key = key_of(name, file_sha(path), sorted(placeholders))
+        if key in stored:
+            found[key] = stored[key]
+            continue
+        try:
+            handout, _ = parse_handout(path.read_text(encoding="utf-8"), path, placeholders, name)
+        except UnicodeDecodeError:
+            return None
+        if handout is None:
+            return None
+        found[key] = (handout, _content_digest(handout))
+    return found
+
+
+def _content_digest(handout) -> str:
+    from handoutgen.build.manifest import handout_digest
+
+    return handout_digest(handout)
+
+
+def shared_key(inputs: Inputs) -> str:
+    """What every sheet shares: templates, clinic settings, assets, renderer, and the versions."""
+    return key_of(sorted(inputs.shared_parts().items()), _versions())
+
+
+# -- one catalogue, summarised ------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    """What ``status`` and ``check`` need of one locale's catalogue, per entry key.
+
+    ``kind`` is "source" (English: nothing is looked up), "pseudo" (every entry a draft) or
+    "catalog". ``render`` holds, per entry, a hash of what rendering reads from it (its
+    translation and line); an entry not in the catalogue is missing and renders as its English."""
+
+    code: str
+    kind: str
+    key: str = ""
+    states: dict[Key, int] = field(default_factory=dict)  # index into STATES
+    findings: dict[Key, list[Finding]] = field(default_factory=dict)  # in the checks' order
+    approved: dict[Key, dt.date] = field(default_factory=dict)
+    render: dict[Key, str] = field(default_factory=dict)
+    plural: str = ""  # the catalogue's plural rule, which rendering reads too
+    note: str | None = None  # plural_note: a Plural-Forms header unlike Babel's rule
+    problems: list[Problem] = field(default_factory=list)  # broken approval records
+
+    def state(self, key: Key) -> State:
+        if self.kind == "pseudo":
+            return State.DRAFT
+        index = self.states.get(key)
+        return State.MISSING if index is None else STATES[index]
+
+    def used(self, keys: Iterable[Key]) -> dict[Key, State]:
+        """The entries a sheet used with their states, as its lookup records them."""
+        return {} if self.kind == "source" else {k: self.state(k) for k in keys}
+
+    def render_print(self, keys: Iterable[Key]) -> str:
+        """What rendering read from these entries; the same print, the same render."""
+        if self.kind != "catalog":
+            return self.kind
+        return key_of(self.plural, [self.render.get(k, "-") for k in keys])
+
+    def check_print(self, keys: Iterable[Key]) -> str:
+        """As :meth:`render_print`, with each entry's state and error findings (which decide whether
+        the build prepares a sheet as final or DRAFT)."""
+        if self.kind != "catalog":
+            return self.kind
+        rows = [
+            (
+                self.render.get(k, "-"),
+                self.states.get(k),
+                [f.check for f in self.findings.get(k, ()) if f.severity == "error"],
+            )
+            for k in keys
+        ]
+        return key_of(self.plural, rows)
+
+
+def summary_key(inputs: CachedInputs, code: str) -> str:
+    """Everything that decides a locale's summary: the catalogue, its approval records, the
+    reviewers, the check references, and how an approval record's file is shown."""
+    root, locales = inputs.project.root, inputs.project.locales
+    records = approvals_path(locales, code)
+    return key_of(
+        code,
+        inputs.file_sha(po_path(locales, code)),
+        inputs.file_sha(records),
+        inputs.file_sha(root / "reviewers.yaml"),
+        inputs.file_sha(root / "glossary.yaml"),
+        inputs.file_sha(root / "literacy.yaml"),
+        inputs.file_sha(pot_path(locales)),
+        display(records),
+    )
+
+
+def make_summary(inputs: Inputs, code: str, key: str = "") -> Summary:
+    """A locale's summary, made by the build's own code (raises what it raises: a catalogue that does
+    not read or validate, a broken glossary)."""
+    from handoutgen.catalogs.store import plural_note
+
+    locale = locale_info(code)
+    if locale.is_source or locale.pseudo:
+        return Summary(code, "source" if locale.is_source else "pseudo", key)
+    inputs.translations(locale)
+    findings = inputs.findings(locale)
+    catalog, approvals = inputs.catalogs[code], inputs.approvals[code]
+    summary = Summary(code, "catalog", key, findings=findings, plural=str(catalog.plural_expr))
+    numbers = {state: n for n, state in enumerate(STATES)}
+    for message in catalog:
+        if not message.id:
+            continue
+        entry = (message.id if isinstance(message.id, str) else message.id[0], message.context)
+        summary.states[entry] = numbers[entry_state(message, approvals)]
+        summary.render[entry] = key_of(message.string, message.lineno)
+        record = approvals.approval(message)
+        if record is not None:
+            summary.approved[entry] = record_date(record)
+    summary.note = plural_note(catalog, code)
+    summary.problems = list(approvals.log.problems)
+    return summary
+
+
+def load_summary(inputs: CachedInputs, cache: Cache, code: str) -> tuple[Summary, bool]:
+    """The locale's summary, and whether it came from the cache; made and stored when not there.
+    Raises what :func:`make_summary` raises (nothing is stored then)."""
+    locale = locale_info(code)
+    if locale.is_source or locale.pseudo:
+        return make_summary(inputs, code), True
+    key = summary_key(inputs, code)
+    stored = cache.read(f"catalog-{code}")
+    if isinstance(stored, Summary) and stored.key == key:
+        return stored, True
+    summary = make_summary(inputs, code, key)
+    cache.write(f"catalog-{code}", summary)
+    cache.write(f"report-{code}", _report_part(summary))
+    return summary, False
+
+
+def load_report(inputs: CachedInputs, cache: Cache, code: str) -> Summary:
+    """The locale's summary without its per-entry tables (findings, plural note, broken records):
+    what ``check`` prints. Small, so a run with nothing changed never reads the large tables."""
+    key = summary_key(inputs, code)
+    stored = cache.read(f"report-{code}")
+    if isinstance(stored, Summary) and stored.key == key:
+        return stored
+    summary, _ = load_summary(inputs, cache, code)
+    if summary.kind == "catalog":
+        cache.write(f"report-{code}", _report_part(summary))
+    return summary
+
+
+def _report_part(summary: Summary) -> Summary:
+    return Summary(
+        summary.code,
+        summary.kind,
+        summary.key,
+        findings=summary.findings,
+        note=summary.note,
+        problems=summary.problems,
+    )
+
+
+class LazySummary:
+    """A locale's summary key at once, and the summary itself only when a sheet needs it."""
+
+    def __init__(self, inputs: CachedInputs, cache: Cache, code: str) -> None:
+        self.inputs, self.cache, self.code = inputs, cache, code
+        locale = locale_info(code)
+        self.key = "" if locale.is_source or locale.pseudo else summary_key(inputs, code)
+        self._summary: Summary | None = None
+        self._error: Exception | None = None
+
+    def get(self) -> Summary:
+        """Raises what :func:`make_summary` raises (the same error again, without reading again)."""
+        if self._error is not None:
+            raise self._error
+        if self._summary is None:
+            try:
+                self._summary, _ = load_summary(self.inputs, self.cache, self.code)
+            except Exception as exc:
+                self._error = exc
+                raise
+        return self._summary
+
+
+# -- what each sheet used ---------------------------------------------------------------------------
+
+
+class SheetStore:
+    """Per purpose ("status", "check") and locale, a record per sheet key, each naming the entries
+    the sheet used by their place in one list of distinct tuples (a handout's tuple is shared by its
+    sheets in every language), each tuple of numbers into one list of entry keys (an entry's English
+    is stored once). Records of a locale not seen in a run are dropped at save."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        stored = cache.read("sheets")
+        if not _consistent(stored):
+            stored = {"entries": [], "tuples": [], "records": {}}
+        self.entries: list[Key] = stored["entries"]
+        self.tuples: list[tuple[int, ...]] = stored["tuples"]
+        self.records: dict[tuple[str, str], dict[str, tuple]] = stored["records"]
+        self._index: dict[tuple[int, ...], int] | None = None
+        self._entry_index: dict[Key, int] | None = None
+        self.seen: dict[tuple[str, str], dict[str, tuple]] = {}
+        self.changed = False
+
+    def get(self, purpose: str, code: str, sheet: str) -> tuple | None:
+        return self.records.get((purpose, code), {}).get(sheet)
+
+    def keys(self, record: tuple) -> tuple[Key, ...]:
+        return tuple(self.entries[n] for n in self.tuples[record[0]])
+
+    def keep(self, purpose: str, code: str, sheet: str, record: tuple) -> None:
+        if self.get(purpose, code, sheet) != record:
+            self.changed = True
+        self.seen.setdefault((purpose, code), {})[sheet] = record
+
+    def put(self, purpose: str, code: str, sheet: str, keys: tuple[Key, ...], *rest: Any) -> tuple:
+        if self._index is None or self._entry_index is None:
+            self._index = {t: n for n, t in enumerate(self.tuples)}
+            self._entry_index = {k: n for n, k in enumerate(self.entries)}
+        for key in keys:
+            if key not in self._entry_index:
+                self._entry_index[key] = len(self.entries)
+                self.entries.append(key)
+        numbers = tuple(self._entry_index[k] for k in keys)
+        if numbers not in self._index:
+            self._index[numbers] = len(self.tuples)
+            self.tuples.append(numbers)
+        record = (self._index[numbers], *rest)
+        self.keep(purpose, code, sheet, record)
+        return record
+
+    def save(self) -> None:
+        """Written when a record changed or one went unused; only the tuples and entries still named
+        are kept."""
+        unused = any(len(self.records.get(k, {})) != len(v) for k, v in self.seen.items())
+        if not (self.changed or unused):
+            return
+        records = {**self.records, **self.seen}
+        named = sorted({r[0] for group in records.values() for r in group.values()})
+        renumber = {old: new for new, old in enumerate(named)}
+        entries = sorted({n for t in named for n in self.tuples[t]})
+        again = {old: new for new, old in enumerate(entries)}
+        self.cache.write(
+            "sheets",
+            {
+                "entries": [self.entries[n] for n in entries],
+                "tuples": [tuple(again[n] for n in self.tuples[t]) for t in named],
+                "records": {
+                    k: {s: (renumber[r[0]], *r[1:]) for s, r in group.items()} for k, group in records.items()
+                },
+            },
+        )
+
+
+def _consistent(stored: Any) -> bool:
+    """Whether a stored sheets file holds what :class:`SheetStore` wrote: every number in range."""
+    try:
+        entries, tuples, records = stored["entries"], stored["tuples"], stored["records"]
+        top = max((n for t in tuples for n in t), default=-1)
+        named = max((r[0] for group in records.values() for r in group.values()), default=-1)
+        return isinstance(entries, list) and top < len(entries) and named < len(tuples)
+    except Exception:  # not the shape written: ignored, and rewritten
+        return False

@@ -1,0 +1,210 @@
+"""`status` and `check` keep what they learnt in `.cache/status/` (handoutgen/build/sheetcache.py):
+the rows and the output are the same with the cache as without it, and every input that can change
+a result makes the cache miss. Real projects, real files; each guard test fails if its key part is
+left out."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, approve, copy_project, list_reviewers
+
+from handoutgen.build.run import load_inputs
+from handoutgen.build.sheetcache import FOLDER, Cache
+from handoutgen.build.status import SheetStatus, compute_status, sheet_status
+from handoutgen.catalogs.states import State
+from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
+from handoutgen.cli.main import main
+from handoutgen.render.html import make_environment
+
+PROGRESS = re.compile(r"^(status|check): [\d,]+ of [\d,]+ sheets…$")
+
+
+def rendered_rows(root: Path, codes: tuple[str, ...] = ()) -> list[SheetStatus]:
+    """Every row by rendering every sheet (the path without a cache), as the reference."""
+    inputs = load_inputs(root)
+    env = make_environment(inputs.project)
+    return [
+        sheet_status(inputs, env, h.id, c) for c in codes or inputs.clinic.locales for h in inputs.handouts
+    ]
+
+
+def cached_rows(root: Path, codes: tuple[str, ...] = ()) -> list[SheetStatus]:
+    return compute_status(root, codes, report=lambda line: None)[1]
+
+
+def row(rows: list[SheetStatus], handout: str, code: str) -> SheetStatus:
+    return next(r for r in rows if r.handout == handout and r.locale == code)
+
+
+def same_as_rendering(root: Path, codes: tuple[str, ...] = ()) -> list[SheetStatus]:
+    """The cached rows, asserted equal to the rendered ones; twice, so the second comes from the cache."""
+    expected = rendered_rows(root, codes)
+    assert cached_rows(root, codes) == expected
+    assert cached_rows(root, codes) == expected
+    return expected
+
+
+def edit_project(root: Path) -> None:
+    """Reviewed entries, a failing check, an English edit not merged yet, a broken approval chain."""
+    list_reviewers(root)
+    approve(root, "es")
+    approve(root, "vi")
+    path = po_path(root / "locales", "ko")
+    catalog = load_catalog(path, "ko")
+    message = next(m for m in catalog if m.id and re.search(r"\d", m.id) and m.string)
+    message.string = re.sub(r"\d", "7", message.string)
+    save_catalog(catalog, path)
+    handout = root / "handouts" / "aftercare.yaml"
+    handout.write_text(handout.read_text().replace("summary: ", "summary: Read this first. ", 1))
+    records = root / "locales" / "vi" / "approvals.jsonl"
+    lines = records.read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace('"ana"', '"anx"', 1)
+    records.write_text("".join(lines))
+
+
+# -- the same rows, the same output ---------------------------------------------------------------------
+
+
+def test_status_rows_are_the_rendered_rows_on_the_shipped_project(project: Path) -> None:
+    rows = same_as_rendering(project)
+    assert len(rows) == 4 * 6 and (project / FOLDER / "sheets.pickle").is_file()
+
+
+def test_status_rows_are_the_rendered_rows_on_an_edited_project(project: Path) -> None:
+    edit_project(project)
+    rows = same_as_rendering(project, ("en", "es", "vi", "ko", "en_XA"))
+    assert any(r.count(State.REVIEWED) for r in rows) and any(r.errors for r in rows)
+    assert any(r.waiting for r in rows)  # the edited English has no translation yet
+
+
+def run_check(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, list[str]]:
+    code = main(["-C", str(root), "check", *args])
+    out, err = capsys.readouterr()
+    return code, out, [line for line in err.splitlines() if not PROGRESS.match(line)]
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["shipped", "edited"])
+def test_check_says_the_same_with_a_warm_cache_as_with_a_cold_one(
+    project: Path, capsys: pytest.CaptureFixture[str], edited: bool
+) -> None:
+    if edited:
+        edit_project(project)
+    cold = run_check(project, capsys)
+    warm = run_check(project, capsys)
+    assert warm == cold
+    shutil.rmtree(project / FOLDER)
+    assert run_check(project, capsys, "-l", "es", "-l", "ko") == run_check(
+        project, capsys, "-l", "es", "-l", "ko"
+    )
+    if edited:
+        assert cold[0] == 1 and any("error:" in line for line in cold[2])
+        assert any("[numbers]" in line or "numbers" in line for line in cold[1].splitlines())
+
+
+def test_check_reports_a_damaged_catalogue_the_same_every_time(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    message = next(m for m in catalog if m.id and "{clinic_phone}" in m.id)
+    message.string = message.string.replace("{clinic_phone}", "{clinic_fone}")
+    save_catalog(catalog, path)
+    first, second = run_check(project, capsys, "-l", "es"), run_check(project, capsys, "-l", "es")
+    assert first == second and first[0] == 1
+    assert any("invents clinic_fone" in line for line in first[2])
+
+
+# -- every input that can change a result makes the cache miss --------------------------------------
+
+
+def test_an_edited_translation_changes_status(project: Path) -> None:
+    before = row(cached_rows(project, ("es",)), "aftercare", "es")
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    catalog.get("What to expect").string = ""  # a template label every sheet uses
+    save_catalog(catalog, path)
+    after = row(same_as_rendering(project, ("es",)), "aftercare", "es")
+    assert after.waiting == 1 and before.waiting == 0
+
+
+def test_an_appended_approval_record_changes_status(project: Path) -> None:
+    list_reviewers(project)
+    approve(project, "es")
+    records = project / "locales" / "es" / "approvals.jsonl"
+    written = records.read_bytes()
+    records.write_bytes(b"")  # the catalogue stays as the approval left it; only the records go
+    assert row(same_as_rendering(project, ("es",)), "aftercare", "es").count(State.REVIEWED) == 0
+    records.write_bytes(written)  # the records appended again
+    reviewed = row(same_as_rendering(project, ("es",)), "aftercare", "es")
+    assert reviewed.count(State.REVIEWED) > 0 and reviewed.last_approval is not None
+
+
+def test_an_edited_reviewers_file_changes_status(project: Path) -> None:
+    list_reviewers(project)
+    approve(project, "es")
+    assert row(same_as_rendering(project, ("es",)), "aftercare", "es").count(State.REVIEWED) > 0
+    (project / "reviewers.yaml").write_text("reviewers: []\n", encoding="utf-8")  # nobody may approve now
+    after = row(same_as_rendering(project, ("es",)), "aftercare", "es")
+    assert after.count(State.REVIEWED) == 0 and after.last_approval is None
+
+
+def test_a_template_label_edit_changes_the_entries_a_sheet_uses(project: Path) -> None:
+    assert row(cached_rows(project, ("es",)), "aftercare", "es").waiting == 0
+    template = project / "templates" / "handout.html.j2"
+    template.write_text(template.read_text().replace('_("Who this is for:")', '_("Who should read this:")'))
+    after = row(same_as_rendering(project, ("es",)), "aftercare", "es")
+    assert after.waiting == 1  # the new label has no translation yet
+
+
+def test_an_english_edit_changes_the_entries_a_sheet_uses(project: Path) -> None:
+    assert row(cached_rows(project, ("es",)), "aftercare", "es").waiting == 0
+    handout = project / "handouts" / "aftercare.yaml"
+    handout.write_text(handout.read_text().replace("summary: ", "summary: Read this first. ", 1))
+    rows = same_as_rendering(project, ("es",))
+    assert row(rows, "aftercare", "es").waiting == 1 and row(rows, "back-care", "es").waiting == 0
+
+
+def test_a_damaged_cache_is_ignored_and_rebuilt(project: Path) -> None:
+    expected = same_as_rendering(project)
+    for path in (project / FOLDER).glob("*.pickle"):
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] if path.name.startswith("catalog") else b"\x80\x05garbage")
+    assert cached_rows(project) == expected
+    assert cached_rows(project) == expected
+
+
+def test_a_cache_is_not_used_by_another_project(project: Path, tmp_path: Path) -> None:
+    cached_rows(project)
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    assert Cache(project).read("sheets") is not None
+    assert Cache(other).read("sheets") is None  # same files, another root: not this project's cache
+    catalog_path = po_path(other / "locales", "es")
+    catalog = load_catalog(catalog_path, "es")
+    catalog.get("What to expect").string = ""
+    save_catalog(catalog, catalog_path)
+    assert cached_rows(other, ("es",)) == rendered_rows(other, ("es",))
+
+
+def test_status_and_a_warm_check_never_import_weasyprint(project: Path) -> None:
+    assert main(["-C", str(project), "check", "-l", "es"]) in (0, 1)  # cold: checks the stylesheets
+    code = (
+        "import sys; from pathlib import Path; from handoutgen.cli.main import main; "
+        f"root = Path({str(project)!r}); "
+        "main(['-C', str(root), 'status']); main(['-C', str(root), 'check', '-l', 'es']); "
+        "assert 'weasyprint' not in sys.modules, 'weasyprint imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_copy_project_fixture_is_the_shipped_project(tmp_path: Path) -> None:
+    """The fixture these tests use has no cache of its own (it is ignored by git and not copied)."""
+    root = copy_project(tmp_path / "p")
+    assert not (root / FOLDER).exists()
