@@ -700,19 +700,26 @@ def _forget_unbuilt(inputs: Inputs, manifest, run: BuildRun) -> None:
 def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: bool = True) -> bool:
     """Edited English reaches every catalogue before printing: the edited entries turn stale (and
     their sheets DRAFT) instead of failing as missing. Without ``write`` (``--explain``) the merge
-    stays in memory and the plan is made from it; nothing on disk changes."""
-    from handoutgen.catalogs.store import locales_on_disk, run_update
+    stays in memory and the plan is made from it; nothing on disk changes. Skipped when the English,
+    the template and every catalogue with its records are as they were after the last update."""
+    from handoutgen.build.sheetcache import Cache, merge_keys
+    from handoutgen.catalogs.store import run_update
 
     root = inputs.project.root
-    codes = locales_on_disk(root / "locales")
-    if not (root / "babel.cfg").exists() or not codes:
+    keys, cache = merge_keys(root), Cache(root)
+    clean = cache.read("merge") or set()
+    if not keys or all(key in clean for key in keys.values()):
         return False
-    template_changed, pending = run_update(root, codes, write=write, report=report)
+    template_changed, pending = run_update(root, list(keys), write=write, report=report)
     for item in pending:
         if item.report.changed:
             if not write:
                 inputs.catalogs[item.code] = item.merged
             report(f"catalogue {'updated' if write else 'would be updated'}: {item.report.summary()}")
+    if write:  # every catalogue now matches this English
+        cache.write("merge", set(merge_keys(root).values()))
+    else:
+        cache.write("merge", {keys[item.code] for item in pending if not item.report.changed})
     return write and (template_changed or any(item.report.changed for item in pending))
 
 

@@ -452,3 +452,52 @@ def _consistent(stored: Any) -> bool:
         return isinstance(entries, list) and top < len(entries) and named < len(tuples)
     except Exception:  # not the shape written: ignored, and rewritten
         return False
+
+
+def extraction_key(root: Path) -> str:
+    """The bytes of ``babel.cfg`` and of every file it maps to an extractor (walked as Babel walks:
+    folders starting with ``.`` or ``_`` skipped), by name."""
+    import os
+
+    from babel.messages.frontend import parse_mapping_cfg
+    from babel.util import pathmatch
+
+    data = (root / "babel.cfg").read_bytes()
+    with open(root / "babel.cfg", encoding="utf-8") as handle:
+        patterns = [pattern for pattern, _ in parse_mapping_cfg(handle)[0]]
+    files = []
+    for top in sorted({_fixed_prefix(p) for p in patterns}):
+        for folder, dirs, names in os.walk(root / top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+            for name in sorted(names):
+                relative = (Path(folder) / name).relative_to(root).as_posix()
+                if any(pathmatch(p, relative) for p in patterns):
+                    files.append((relative, file_sha(Path(folder) / name)))
+    return key_of(sha(data), sorted(set(files)))
+
+
+def _fixed_prefix(pattern: str) -> str:
+    """The folders a Babel pattern names before its first wildcard ("" for the whole project)."""
+    parts = []
+    for part in pattern.split("/")[:-1]:
+        if any(c in part for c in "*?["):
+            break
+        parts.append(part)
+    return "/".join(parts)
+
+
+def merge_keys(root: Path, sha_of: Callable[[Path], str] = file_sha) -> dict[str, str]:
+    """Per locale, a key of everything the catalogue update reads for it: the English (the files the
+    extraction reads), the template, reviewers.yaml, the catalogue and its approval records. A key
+    once found to need no merge needs none while it is the same; empty without catalogues."""
+    from handoutgen.catalogs.store import locales_on_disk, po_path, pot_path
+
+    locales = Path(root) / "locales"
+    codes = locales_on_disk(locales)
+    if not (Path(root) / "babel.cfg").exists() or not codes:
+        return {}
+    english = key_of(extraction_key(root), sha_of(pot_path(locales)), sha_of(Path(root) / "reviewers.yaml"))
+    return {
+        code: key_of(english, code, sha_of(po_path(locales, code)), sha_of(approvals_path(locales, code)))
+        for code in codes
+    }

@@ -30,13 +30,12 @@ from handoutgen.build.sheetcache import (
     Progress,
     SheetStore,
     Summary,
-    file_sha,
     key_of,
     load_inputs_cached,
     load_report,
     load_summary,
     make_summary,
-    sha,
+    merge_keys,
     shared_key,
     summary_key,
 )
@@ -228,19 +227,9 @@ def _merge_in_memory(inputs: CachedInputs, cache: Cache) -> set[str]:
     """The build's catalogue update, in memory: the locales whose catalogue it would change (their
     merge is in ``inputs.catalogs``). Skipped when every catalogue, with its records, was found to
     need no change with this very English (the files the extraction reads) last time."""
-    from handoutgen.catalogs.approvals import approvals_path
-    from handoutgen.catalogs.store import locales_on_disk, po_path
-
-    root, locales = inputs.project.root, inputs.project.locales
-    codes = locales_on_disk(locales)
-    if not (root / "babel.cfg").exists() or not codes:
+    keys = merge_keys(inputs.project.root, inputs.file_sha)
+    if not keys:
         return set()
-    english, sha_of = extraction_key(root), inputs.file_sha
-    people = sha_of(root / "reviewers.yaml")
-    keys = {
-        c: key_of(english, people, c, sha_of(po_path(locales, c)), sha_of(approvals_path(locales, c)))
-        for c in codes
-    }
     clean = cache.read("merge") or set()
     if all(k in clean for k in keys.values()):
         return set()
@@ -248,38 +237,6 @@ def _merge_in_memory(inputs: CachedInputs, cache: Cache) -> set[str]:
     merged = set(inputs.catalogs)
     cache.write("merge", {k for c, k in keys.items() if c not in merged})
     return merged
-
-
-def extraction_key(root: Path) -> str:
-    """The bytes of ``babel.cfg`` and of every file it maps to an extractor (walked as Babel walks:
-    folders starting with ``.`` or ``_`` skipped), by name."""
-    import os
-
-    from babel.messages.frontend import parse_mapping_cfg
-    from babel.util import pathmatch
-
-    data = (root / "babel.cfg").read_bytes()
-    with open(root / "babel.cfg", encoding="utf-8") as handle:
-        patterns = [pattern for pattern, _ in parse_mapping_cfg(handle)[0]]
-    files = []
-    for top in sorted({_fixed_prefix(p) for p in patterns}):
-        for folder, dirs, names in os.walk(root / top):
-            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-            for name in sorted(names):
-                relative = (Path(folder) / name).relative_to(root).as_posix()
-                if any(pathmatch(p, relative) for p in patterns):
-                    files.append((relative, file_sha(Path(folder) / name)))
-    return key_of(sha(data), sorted(set(files)))
-
-
-def _fixed_prefix(pattern: str) -> str:
-    """The folders a Babel pattern names before its first wildcard ("" for the whole project)."""
-    parts = []
-    for part in pattern.split("/")[:-1]:
-        if any(c in part for c in "*?["):
-            break
-        parts.append(part)
-    return "/".join(parts)
 
 
 def stylesheet_errors(inputs: CachedInputs, cache: Cache) -> list[str]:

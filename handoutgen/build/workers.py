@@ -96,6 +96,8 @@ class Renderer:
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("forkserver")
+        # WeasyPrint is imported once, in the forkserver, and every worker forked from it inherits it
+        context.set_forkserver_preload(["handoutgen.build.workers", "weasyprint", "weasyprint.text.fonts"])
         self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker)
         self.pools_started += 1
 
@@ -108,22 +110,11 @@ class Renderer:
             self.pool = None
 
 
-_WARM_HTML = """<html><body>
-<p style="font-family: 'Noto Sans'">Warm <b>up</b></p>
-<p style="font-family: 'Noto Sans Arabic'" dir="rtl" lang="ar">تسخين</p>
-<p style="font-family: 'Noto Sans CJK SC'" lang="zh-CN">预热 <b>预热</b></p>
-<p style="font-family: 'Noto Sans CJK KR'" lang="ko">준비 <b>준비</b></p>
-</body></html>"""
-
-
 def _warm_worker() -> None:
-    """Import WeasyPrint, load the font configuration and touch every script's fonts before the
-    first sheet arrives: this runs while the parent is still preparing sheets."""
-    import weasyprint
-
+    """Make the font configuration before the first sheet arrives (WeasyPrint itself was imported by
+    the forkserver); fonts load with the first sheet that uses them, as they would anyway."""
     global _WORKER_FONT_CONFIG
     _WORKER_FONT_CONFIG = _font_config()
-    weasyprint.HTML(string=_WARM_HTML).write_pdf(font_config=_WORKER_FONT_CONFIG)
 
 
 def _font_config():
