@@ -278,7 +278,14 @@ def main() -> None:
             f"  peak memory: planner {planner_rss / 1024:.0f} MiB, "
             f"largest worker {max(others, default=0) / 1024:.0f} MiB"
         )
-        for name, command in (("no-op rebuild", ("build",)), ("status", ("status",)), ("check", ("check",))):
+        runs = (
+            ("no-op rebuild", ("build",)),
+            ("status, first run", ("status",)),
+            ("status again, nothing changed", ("status",)),
+            ("check, first run", ("check",)),
+            ("check again, nothing changed", ("check",)),
+        )
+        for name, command in runs:
             seconds, _, peak = run_command(root, *command)
             print(f"{name}: {seconds:.2f} s, peak memory {peak / 1024:.0f} MiB")
         edit_one_paragraph(root)

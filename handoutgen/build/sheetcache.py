@@ -14,7 +14,10 @@ same:
 * **the entries each sheet uses** (and the problem its render ran into, word for word), by the
   handout's parsed content, the shared parts (templates, clinic settings, assets, renderer) and the
   locale. Rendering reads a translation's text and line, so a record also keeps a fingerprint of
-  those for the entries it used, and counts only while they are the same.
+  those for the entries it used, and counts only while they are the same;
+* **catalogues that need no merge** (:func:`merge_keys`): the English (every file the extraction
+  reads), the template, ``reviewers.yaml`` and each catalogue with its records as they were after the
+  last update, so the build and ``check`` skip re-extracting and merging when nothing changed.
 
 Nothing here decides a state or a finding: the summary is made by the same code as the build
 (``Inputs.translations``, ``Inputs.findings``, ``entry_state``), once per changed input. Entry states
