@@ -62,18 +62,18 @@ TREATMENT = re.compile(r"\b(acupuncture|pain|needles?|back|visit|doctor|acupunct
 
 
 def carry(text: str, script: str | None) -> str:
-    """Latin letters carried into ``script`` (placeholders, markup and digits kept)."""
+    """Latin letters carried into ``script`` (placeholders of both kinds, markup and digits kept)."""
     if script is None:
         return text
     base = SCRIPTS[script]
 
     def letters(match: re.Match) -> str:
         word = match.group(0)
-        if word.startswith(("{", "<")):
+        if word.startswith(("{", "<", "%")):
             return word
         return "".join(chr(base + (ord(c.lower()) - 97) % 26) for c in word)
 
-    return re.sub(r"\{[^}]*\}|<[^>]*>|[A-Za-z]+", letters, text)
+    return re.sub(r"\{[^}]*\}|<[^>]*>|%\([^)]*\)[a-z]|[A-Za-z]+", letters, text)
 
 
 def generate(dest: Path, count: int, languages: int) -> Path:

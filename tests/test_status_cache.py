@@ -208,3 +208,26 @@ def test_copy_project_fixture_is_the_shipped_project(tmp_path: Path) -> None:
     """The fixture these tests use has no cache of its own (it is ignored by git and not copied)."""
     root = copy_project(tmp_path / "p")
     assert not (root / FOLDER).exists()
+
+
+def test_a_catalogue_that_cannot_be_used_is_read_once_not_once_per_sheet(project: Path, monkeypatch) -> None:
+    """Every sheet of the locale says why, from one reading of the catalogue (a broken catalogue in a
+    library of thousands of handouts was parsed again for every sheet)."""
+    from handoutgen.build import run as build_module
+
+    path = po_path(project / "locales", "es")
+    text = path.read_text(encoding="utf-8")
+    broken = re.sub(r'^(msgstr .*)\{clinic_phone\}', r"\1{telefono}", text, count=1, flags=re.M)
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    reads: list[Path] = []
+    real = build_module.load_catalog
+
+    def counting(where, *args, **kwargs):
+        reads.append(Path(where))
+        return real(where, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "load_catalog", counting)
+    _, rows = compute_status(project, ("es",))
+    assert len(rows) == 4 and all(r.problem and "telefono" in r.problem for r in rows), rows
+    assert reads.count(path) == 1

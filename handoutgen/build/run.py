@@ -52,6 +52,7 @@ class Inputs:
     approvals: dict[str, Approvals] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # broken approval records, reported once
     _reviewers: Reviewers | None = None
+    _unreadable: dict[str, CatalogError] = field(default_factory=dict)  # why a catalogue cannot be used
     _findings: dict[str, dict] = field(default_factory=dict)
     _shared_parts: dict[str, str] | None = None
     _check_references: tuple | None = None
@@ -64,12 +65,19 @@ class Inputs:
             return SourceTranslations()
         if locale.pseudo:
             return PseudoTranslations()
+        if locale.code in self._unreadable:  # read once: every sheet gets the same error again
+            known = self._unreadable[locale.code]
+            raise CatalogError(str(known), known.problems)
         if locale.code not in self.catalogs:
             path = po_path(self.project.locales, locale.code)
-            catalog = load_catalog(path, locale.babel_code)
-            problems = validate_catalog(catalog, path.relative_to(self.project.root), locale.code)
-            if problems:
-                raise CatalogError(problems=problems)
+            try:
+                catalog = load_catalog(path, locale.babel_code)
+                problems = validate_catalog(catalog, path.relative_to(self.project.root), locale.code)
+                if problems:
+                    raise CatalogError(problems=problems)
+            except CatalogError as exc:
+                self._unreadable[locale.code] = exc
+                raise
             self.catalogs[locale.code] = catalog
         if locale.code not in self.approvals:
             self.approvals[locale.code] = self.load_approvals(locale.code)
