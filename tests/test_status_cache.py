@@ -217,7 +217,7 @@ def test_a_catalogue_that_cannot_be_used_is_read_once_not_once_per_sheet(project
 
     path = po_path(project / "locales", "es")
     text = path.read_text(encoding="utf-8")
-    broken = re.sub(r'^(msgstr .*)\{clinic_phone\}', r"\1{telefono}", text, count=1, flags=re.M)
+    broken = re.sub(r"^(msgstr .*)\{clinic_phone\}", r"\1{telefono}", text, count=1, flags=re.M)
     assert broken != text
     path.write_text(broken, encoding="utf-8")
     reads: list[Path] = []
