@@ -35,7 +35,6 @@ from handoutgen.build.sheetcache import (
     load_report,
     load_summary,
     make_summary,
-    merge_keys,
     shared_key,
     summary_key,
 )
@@ -80,7 +79,7 @@ def validate_sheets(
 
     cache = Cache(root)
     inputs = load_inputs_cached(root, cache)
-    merged = _merge_in_memory(inputs, cache)
+    merged = _merge_in_memory(inputs)
     codes = tuple(locales) or tuple(
         dict.fromkeys([*inputs.clinic.locales, *locales_on_disk(inputs.project.locales)])
     )
@@ -223,20 +222,12 @@ def _outcome(job: Job, kept: tuple | None) -> Outcome | None:
     )
 
 
-def _merge_in_memory(inputs: CachedInputs, cache: Cache) -> set[str]:
+def _merge_in_memory(inputs: CachedInputs) -> set[str]:
     """The build's catalogue update, in memory: the locales whose catalogue it would change (their
-    merge is in ``inputs.catalogs``). Skipped when every catalogue, with its records, was found to
-    need no change with this very English (the files the extraction reads) last time."""
-    keys = merge_keys(inputs.project.root, inputs.file_sha)
-    if not keys:
-        return set()
-    clean = cache.read("merge") or set()
-    if all(k in clean for k in keys.values()):
-        return set()
+    merge is in ``inputs.catalogs``). The update itself skips the merge when every catalogue, with
+    its records, was found to need no change with this very English last time."""
     _refresh_catalogs(inputs, lambda line: None, write=False)
-    merged = set(inputs.catalogs)
-    cache.write("merge", {k for c, k in keys.items() if c not in merged})
-    return merged
+    return set(inputs.catalogs)
 
 
 def stylesheet_errors(inputs: CachedInputs, cache: Cache) -> list[str]:
