@@ -327,3 +327,66 @@ def test_a_no_op_reads_no_pdf(built: Path, monkeypatch) -> None:
     pdf = built / "build" / "es" / "aftercare.pdf"
     pdf.write_bytes(pdf.read_bytes()[:-2] + b"X\n")  # same size, new time: hashed, found changed
     assert rebuild(built) == {"es/aftercare.pdf": ["PDF missing or changed on disk"]}
+
+
+def test_a_cold_build_with_workers_never_imports_weasyprint_in_the_planner(tmp_path: Path) -> None:
+    """The planner prepares; WeasyPrint runs only in the workers, the stylesheet check included (it
+    runs in a worker ahead of the first sheet). Importing WeasyPrint costs the planner most of a
+    second of CPU that the workers need."""
+    root = copy_project(tmp_path / "project")
+    code = (
+        "import sys; from handoutgen.build.run import BuildOptions, build_run; "
+        f"r = build_run({str(root)!r}, BuildOptions(locales=('en', 'es')), report=lambda l: None, jobs=2); "
+        "assert not r.failed and len(r.rebuilt) > 1, r; "
+        "assert 'weasyprint' not in sys.modules, 'the planner imported WeasyPrint'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(list((root / "build").glob("*/*.pdf"))) > 1
+
+
+def test_a_stylesheet_error_found_in_a_worker_stops_the_build_before_any_pdf(tmp_path: Path) -> None:
+    """The check's error crosses from the worker as the same error (class, message, problems), and
+    comes before the first result, so nothing is written however far the workers got."""
+    from handoutgen.errors import TemplateError
+
+    root = copy_project(tmp_path / "project")
+    css = root / "templates" / "handout.css"
+    css.write_text(css.read_text() + "\nh2 { colour: red }\n")
+    line = css.read_text().count("\n")
+    with pytest.raises(TemplateError) as caught:
+        build_run(root, OPTIONS, report=lambda line: None, jobs=2, force=True)
+    assert caught.value.problems and caught.value.problems[0].line == line
+    assert f"templates/handout.css:{line}: WeasyPrint drops this" in str(caught.value)
+    assert not list((root / "build").glob("*/*.pdf"))
+
+
+def test_errors_cross_processes_whole() -> None:
+    import pickle
+
+    from handoutgen.errors import CatalogError, Problem
+
+    error = CatalogError(problems=[Problem("locales/es/x.po", 3, "bad", "entries[1]")])
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is CatalogError and again.exit_code == 3
+    assert str(again) == str(error) and again.problems == error.problems
+
+
+def test_font_files_are_the_ones_fc_match_names() -> None:
+    """The staleness key's font files are asked of fontconfig in this process; the answer is the
+    command-line tool's for every family and style a shipped language uses (and for a family that is
+    not installed, fontconfig's fallback)."""
+    import shutil
+
+    from handoutgen.build.fontfiles import _fc_match, font_file
+    from handoutgen.text.locales import locale_info
+
+    if not shutil.which("fc-match"):
+        pytest.skip("fontconfig's fc-match is not installed")
+    families = {"No Such Family 7f3c"}
+    for code in ("en", "es", "zh_Hans", "vi", "ar", "ko"):
+        families.update(locale_info(code).fonts)
+    for family in sorted(families):
+        for style in ("Regular", "Bold"):
+            assert font_file(family, style) == _fc_match(family, style), (family, style)
+            assert font_file(family, style), (family, style)

@@ -96,12 +96,20 @@ class ClusterRenderer:
         bundle = render_bundle(root)
         self.key = bundle_key(bundle)
         self.bundle = self.client.scatter(bundle, broadcast=True, hash=True)
+        self.root = Path(root)
         self.futures: deque[Any] = deque()
         self.workers = len(self.client.scheduler_info().get("workers", {}))
 
     @property
     def in_flight(self) -> int:
         return len(self.futures)
+
+    def check_stylesheets(self) -> None:
+        """The stylesheet check, here: the planner holds the project (the error is raised now)."""
+        from handoutgen.project import Project
+        from handoutgen.render.css import validate_stylesheets
+
+        validate_stylesheets(Project(self.root))
 
     def submit(self, prepared: Prepared) -> None:
         job = prepared.job

@@ -21,7 +21,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import subprocess
 import time
 from functools import cache, lru_cache
 from pathlib import Path
@@ -106,18 +105,12 @@ def _library_versions() -> list[str]:
 def fonts_digest(families: tuple[str, ...]) -> str:
     """Which font files fontconfig picks for a stack, and their sizes: installing or updating a
     font package changes the PDFs that use it."""
+    from handoutgen.build.fontfiles import font_file
+
     files = []
     for family in families:
         for style in ("Regular", "Bold"):
-            try:
-                out = subprocess.run(
-                    ["fc-match", "-f", "%{file}", f"{family}:style={style}"],
-                    capture_output=True,
-                    text=True,
-                    timeout=10,
-                ).stdout
-            except (OSError, subprocess.TimeoutExpired):
-                out = ""
+            out = font_file(family, style)
             size = os.path.getsize(out) if out and os.path.exists(out) else None
             files.append((family, style, out, size))
     return digest(files)

@@ -56,9 +56,15 @@ class Inputs:
     _findings: dict[str, dict] = field(default_factory=dict)
     _shared_parts: dict[str, str] | None = None
     _check_references: tuple | None = None
+    _by_id: dict[str, Handout] | None = None
 
     def handout(self, handout_id: str) -> Handout:
-        return next(h for h in self.handouts if h.id == handout_id)
+        """By id, from an index made once (a search of the list per sheet made planning quadratic)."""
+        if self._by_id is None:
+            self._by_id = {}
+            for handout in self.handouts:
+                self._by_id.setdefault(handout.id, handout)
+        return self._by_id[handout_id]
 
     def translations(self, locale: LocaleInfo):
         if locale.is_source:
@@ -562,7 +568,7 @@ def _prepare_and_render(
     env = make_environment(inputs.project)
     window = max(2, IN_FLIGHT_PER_WORKER * max(1, renderer.workers))
     in_flight: deque[tuple[Prepared, list[str]]] = deque()
-    for job in sorted(planned, key=_render_cost, reverse=True):
+    for job in sorted(planned, key=lambda job: _render_cost(inputs, job), reverse=True):
         prepared = prepare_job(inputs, job, options, env)
         if isinstance(prepared, Outcome):
             run.outcomes.append(prepared)
@@ -576,7 +582,7 @@ def _prepare_and_render(
         run.rebuilt[name] = reasons
         if explain:
             continue
-        _check_stylesheets_once(inputs, renderer, run)
+        _check_stylesheets_once(renderer, run)
         renderer.submit(prepared)
         in_flight.append((prepared, reasons))
         while renderer.in_flight > window:
@@ -585,9 +591,13 @@ def _prepare_and_render(
         _finish_one(inputs, in_flight, renderer, options, manifest, run, report, len(planned))
 
 
-def _render_cost(job: Job) -> int:
-    """A rough order of render time: CJK fonts make a sheet about twice as slow."""
-    return 2 if any("CJK" in font for font in locale_info(job.locale).fonts) else 1
+def _render_cost(inputs: Inputs, job: Job) -> int:
+    """A rough order of render time, longest first, so that the last sheets are the shortest and no
+    worker is left alone with a long one: CJK fonts make a sheet about twice as slow, and time grows
+    with the handout's length (its source's size)."""
+    handout = inputs.handout(job.handout_id)
+    size = handout.source.stat().st_size if handout.source.is_file() else 0
+    return size * (2 if any("CJK" in font for font in locale_info(job.locale).fonts) else 1)
 
 
 def _stale_reasons(manifest, name: str, prepared: Prepared, force: bool, explain: bool) -> list[str]:
@@ -611,19 +621,14 @@ def _up_to_date(inputs: Inputs, prepared: Prepared, manifest, run: BuildRun, opt
     run.outcomes.append(prepared.outcome)
 
 
-def _check_stylesheets_once(inputs: Inputs, renderer: Any, run: BuildRun) -> None:
-    """Before the first PDF (it imports WeasyPrint, so only when something is rendered): a stylesheet
-    WeasyPrint would read in part, or one referring outside the project, stops the build."""
-    from handoutgen.render.css import validate_stylesheets
-
+def _check_stylesheets_once(renderer: Any, run: BuildRun) -> None:
+    """Before the first PDF (only when something is rendered): a stylesheet WeasyPrint would read in
+    part, or one referring outside the project, stops the build. The renderer checks where WeasyPrint
+    runs and raises the error before giving the first result, so nothing is written."""
     if run.rebuilt_any:
         return
     run.rebuilt_any = True
-    try:
-        validate_stylesheets(inputs.project)
-    except HandoutError:
-        renderer.close()
-        raise
+    renderer.check_stylesheets()
 
 
 def _finish_one(

@@ -41,6 +41,18 @@ def pdf_worker(task: tuple[str, str, str, str]) -> dict:
 _WORKER_FONT_CONFIG = None
 
 
+def stylesheet_task(root: str) -> HandoutError | None:
+    """The stylesheet check (:func:`~handoutgen.render.css.validate_stylesheets`), where WeasyPrint is
+    already imported: its error, or None."""
+    from handoutgen.render.css import validate_stylesheets
+
+    try:
+        validate_stylesheets(Project(Path(root)))
+    except HandoutError as exc:
+        return exc
+    return None
+
+
 class Renderer:
     """WeasyPrint in worker processes (it is not safe under threads), results in submission order.
 
@@ -61,6 +73,7 @@ class Renderer:
         self.futures: deque[Any] = deque()
         self.pool: Any = None
         self.pools_started = 0
+        self.check: Any = None  # the stylesheet check: None, "pending" or its future
         if eager and workers > 1:
             self._start_pool()
 
@@ -79,10 +92,27 @@ class Renderer:
             while self.pending:
                 self.futures.append(self.pool.submit(pdf_worker, self.pending.popleft()))
 
+    def check_stylesheets(self) -> None:
+        """Check the stylesheets (before the first sheet is submitted) where WeasyPrint runs: in a
+        worker, ahead of every sheet, when there is a pool; else here, before the sheet rendered here.
+        The planner never imports WeasyPrint for it. Its error is raised by :meth:`next_result` before
+        the first result is given, so no PDF is written."""
+        self.check = "pending"
+        if self.pool is not None:
+            self.check = self.pool.submit(stylesheet_task, self.root)
+
     def next_result(self) -> dict:
         """The oldest submitted sheet's result (waiting for it); without a pool, rendered here."""
         from concurrent.futures.process import BrokenProcessPool
 
+        if self.check is not None:
+            check, self.check = self.check, None
+            try:
+                error = stylesheet_task(self.root) if check == "pending" else check.result()
+            except BrokenProcessPool:
+                error = None  # said with the sheet's result, just below
+            if error is not None:
+                raise error
         if self.futures:
             try:
                 return self.futures.popleft().result()
@@ -93,13 +123,19 @@ class Renderer:
 
     def _start_pool(self) -> None:
         import multiprocessing
+        import multiprocessing.forkserver
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("forkserver")
         # WeasyPrint is imported once, in the forkserver, and every worker forked from it inherits it
         context.set_forkserver_preload(["handoutgen.build.workers", "weasyprint", "weasyprint.text.fonts"])
         self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker)
+        # the forkserver starts now and imports WeasyPrint while the planner works; workers are forked
+        # from it as sheets are submitted (the executor spawns them on demand)
+        multiprocessing.forkserver.ensure_running()
         self.pools_started += 1
+        if self.check == "pending":
+            self.check = self.pool.submit(stylesheet_task, self.root)
 
     def close(self) -> None:
         """Stop: results not taken yet are dropped (the build stops, or has taken them all)."""
