@@ -14,8 +14,13 @@ Entries are "awaiting review" or machine drafts; nothing is approved, so every s
 
 Figures, each command in a fresh process as staff run it, CPU and memory summed over every process
 it starts (see scale_bench.TreeSampler): ``status`` and ``check`` cold (no cache) and warm (nothing
-changed since the last run), then after one catalogue entry is edited. No PDF is rendered:
-rendering 100,000 sheets is hours of WeasyPrint (see scale_bench.py for builds).
+changed since the last run), then after one catalogue entry is edited. These render no PDF:
+rendering 100,000 full sheets is hours of WeasyPrint (see scale_bench.py for builds). With
+``--measure noop`` every sheet is built for real with a one-page template (:data:`ONE_LINE_SHEET`),
+then the no-op build is timed: it reads no PDF, only each one's size and time, so the sheets' length
+does not change its cost.
+
+    .venv/bin/python benchmarks/library_bench.py --handouts 5000 --languages 6 --measure noop
 """
 
 from __future__ import annotations
@@ -142,6 +147,29 @@ def measure(root: Path, label: str, *args: str) -> None:
     print(f"  {label}: {wall:.2f} s (CPU {cpu:.1f} s), peak memory {rss / 1024:.0f} MiB", flush=True)
 
 
+#: The sheet template for ``--noop``: the title and summary, one short page. A no-op build reads no
+#: PDF (only its size and time), so what the sheets say does not change its cost; this one lets a real
+#: build make every PDF of a large library in minutes instead of hours.
+ONE_LINE_SHEET = """<!DOCTYPE html>
+<html lang="{{ locale.html_lang }}" dir="{{ locale.dir }}">
+<head><meta charset="utf-8"><title>{{ plain(handout.title) }}</title>
+<link rel="stylesheet" href="handout.css"></head>
+<body><main><h1>{{ tr(handout.title) }}</h1><p>{{ tr(handout.summary) }}</p></main></body>
+</html>
+"""
+
+
+def noop(root: Path, jobs: int) -> None:
+    """Every sheet built for real (with :data:`ONE_LINE_SHEET`), then the build again: twice, each in
+    a fresh process as staff run it."""
+    (root / "templates" / "handout.html.j2").write_text(ONE_LINE_SHEET)
+    wall, _, _ = run_command(root, "build", "-j", str(jobs))
+    pdfs = len(list((root / "build").glob("*/*.pdf")))
+    print(f"build of every sheet (one-line template): {pdfs} PDFs in {wall:.0f} s", flush=True)
+    for label in ("no-op build", "no-op build again"):
+        measure(root, label, "build")
+
+
 def edit_one_entry(root: Path, code: str) -> None:
     path = po_path(root / "locales", code)
     text = path.read_text(encoding="utf-8")
@@ -156,7 +184,14 @@ def main() -> None:
     parser.add_argument("--handouts", type=int, default=1000)
     parser.add_argument("--languages", type=int, default=20, help="including English (at most 21)")
     parser.add_argument("--keep", type=Path, help="make the library here and keep it")
+    parser.add_argument(
+        "--measure",
+        default="status,check",
+        help="what to measure, of status, check and noop (builds every sheet first; see ONE_LINE_SHEET)",
+    )
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
+    wanted = set(args.measure.split(","))
     with tempfile.TemporaryDirectory() as tmp:
         root = (args.keep or Path(tmp)) / "library"
         started = time.perf_counter()
@@ -179,13 +214,15 @@ def main() -> None:
             "(then one stat per PDF; no PDF is rendered here to measure the rest)",
             flush=True,
         )
-        for command in ("status", "check"):
+        for command in [c for c in ("status", "check") if c in wanted]:
             shutil.rmtree(root / ".cache", ignore_errors=True)
             print(f"{command}:", flush=True)
             measure(root, "cold, nothing cached", command)
             measure(root, "warm, nothing changed", command)
             edit_one_entry(root, "es")
             measure(root, "one Spanish entry edited", command)
+        if "noop" in wanted:
+            noop(root, args.jobs)
 
 
 if __name__ == "__main__":

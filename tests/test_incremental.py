@@ -17,6 +17,8 @@ from handoutgen.build.run import BuildOptions, build_lock, build_run
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 
 LOCALES = ("en", "es", "ar")
+#: An entry three of the four shipped handouts use (not back-pain-faq).
+SHARED_ENTRY = "How bad is your pain today? Circle a number."
 OPTIONS = BuildOptions(locales=LOCALES)
 
 
@@ -390,3 +392,72 @@ def test_font_files_are_the_ones_fc_match_names() -> None:
         for style in ("Regular", "Bold"):
             assert font_file(family, style) == _fc_match(family, style), (family, style)
             assert font_file(family, style), (family, style)
+
+
+def _prepared_handouts(monkeypatch) -> list[tuple[str, str]]:
+    """(handout, locale) of every sheet the build prepares from now on."""
+    from handoutgen.build import run as build_module
+
+    prepared: list[tuple[str, str]] = []
+    real = build_module.prepare_job
+
+    def spying(inputs, job, options, env):
+        prepared.append((job.handout_id, job.locale))
+        return real(inputs, job, options, env)
+
+    monkeypatch.setattr(build_module, "prepare_job", spying)
+    return prepared
+
+
+def test_after_an_edit_only_the_sheets_it_can_change_are_prepared_again(tmp_path: Path, monkeypatch) -> None:
+    """Sheets whose handout, shared parts and catalogue entries are as they were are known up to
+    date without their Jinja pass: an English edit prepares that handout's sheets only (the catalogue
+    update turns the edited entry stale, which no other sheet uses); a catalogue edit prepares the
+    sheets using that entry only."""
+    built = copy_project(tmp_path / "project")
+    build_run(built, OPTIONS, report=lambda line: None, jobs=2)  # records what each sheet was made from
+    prepared = _prepared_handouts(monkeypatch)
+    replace(built / "handouts" / "aftercare.yaml", "Rest for the rest of the day", "Rest for the whole day")
+    rebuilt = rebuild(built)
+    assert sorted(prepared) == sorted(("aftercare", code) for code in LOCALES), prepared
+    assert sorted(rebuilt) == ["en/aftercare.pdf"]  # the others' HTML is unchanged (still a draft)
+    prepared.clear()
+    path = po_path(built / "locales", "es")
+    catalog = load_catalog(path, "es")
+    message = catalog.get(SHARED_ENTRY)
+    message.string += " (editado)"
+    save_catalog(catalog, path)
+    rebuilt = rebuild(built)
+    users = {h for h, code in prepared}
+    assert prepared and all(code == "es" for _, code in prepared), prepared
+    assert set(rebuilt) == {f"es/{h}.pdf" for h in users} and len(users) < 4
+
+
+def test_a_build_that_knows_its_sheets_says_what_a_full_preparation_says(tmp_path: Path) -> None:
+    """The same edit, built with the records and without them (no .cache): the same lines, the same
+    exit code, the same PDFs, the same manifest."""
+    import json
+    import shutil
+
+    built = copy_project(tmp_path / "project")
+    build_run(built, OPTIONS, report=lambda line: None, jobs=2)
+    replace(built / "handouts" / "aftercare.yaml", "Rest for the rest of the day", "Rest for the whole day")
+    path = po_path(built / "locales", "ar")
+    catalog = load_catalog(path, "ar")
+    catalog.get(SHARED_ENTRY).flags.discard("fuzzy")  # a machine draft now awaits review: new DRAFT reason
+    save_catalog(catalog, path)
+    bare = tmp_path / "bare"
+    shutil.copytree(built, bare)
+    shutil.rmtree(bare / ".cache")
+    results = []
+    for root in (built, bare):
+        lines: list[str] = []
+        run = build_run(root, OPTIONS, report=lines.append, jobs=1)
+        shown = sorted(line.replace(str(root), "ROOT") for line in lines if not line.startswith("["))
+        manifest = json.loads((root / "build" / "manifest.json").read_text())
+        pdfs = {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "build").glob("*/*.pdf")}
+        outcomes = [(o.job, o.draft, o.used, o.pages, o.warnings, o.path is not None) for o in run.outcomes]
+        results.append(
+            (shown, run.exit_code, outcomes, pdfs, {k: v["pdf"] for k, v in manifest["outputs"].items()})
+        )
+    assert results[0] == results[1]

@@ -197,6 +197,9 @@ def test_an_edited_record_breaks_the_chain_at_its_line(project: Path, capsys) ->
     assert build_es(project) == 6
     assert "approvals.jsonl:5" in capsys.readouterr().err
     assert DRAFT_MARK in pdf_text(project / "build" / "es" / "aftercare.pdf")
+    # and again, when the sheet is known up to date and the catalogue's summary comes from the cache
+    assert build_es(project) == 6
+    assert "approvals.jsonl:5" in capsys.readouterr().err
     assert sum(s is State.REVIEWED for s in states(project).values()) == 4
 
 

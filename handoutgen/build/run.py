@@ -57,6 +57,7 @@ class Inputs:
     _shared_parts: dict[str, str] | None = None
     _check_references: tuple | None = None
     _by_id: dict[str, Handout] | None = None
+    content: dict[str, str] = field(default_factory=dict)  # handout id -> manifest.handout_digest
 
     def handout(self, handout_id: str) -> Handout:
         """By id, from an index made once (a search of the list per sheet made planning quadratic)."""
@@ -65,6 +66,14 @@ class Inputs:
             for handout in self.handouts:
                 self._by_id.setdefault(handout.id, handout)
         return self._by_id[handout_id]
+
+    def content_digest(self, handout_id: str) -> str:
+        """The handout as parsed, hashed once per build (not once per sheet in every language)."""
+        if handout_id not in self.content:
+            from handoutgen.build.manifest import handout_digest
+
+            self.content[handout_id] = handout_digest(self.handout(handout_id))
+        return self.content[handout_id]
 
     def translations(self, locale: LocaleInfo):
         if locale.is_source:
@@ -212,6 +221,7 @@ class Prepared:
     outcome: Outcome
     print_record: dict[str, Any] | None = None  # for a final sheet: what it says, who approved it
     screen_html: str | None = None  # with --html: the sheet as a web page (render/portal.py)
+    read: tuple = ()  # every catalogue entry its Jinja passes looked up, in order
 
 
 def prepare_job(inputs: Inputs, job: Job, options: BuildOptions, env) -> Prepared | Outcome:
@@ -294,8 +304,10 @@ def _prepare(inputs: Inputs, job: Job, options: BuildOptions, env, outcome: Outc
         record = _print_record(inputs, job, translations, parts)
         html = html.replace(PRINT_ID_SLOT, record["id"])
         parts["html"] = hashlib.sha256(html.encode()).hexdigest()[:20]
-    budget = handout.pages * (2 if handout.large_print or inputs.clinic.large_print else 1)  # 16 pt text
-    return Prepared(job, html, parts, budget, handout.source.name, locale.fonts, outcome, record)
+    budget = page_budget(inputs, handout)
+    prepared = Prepared(job, html, parts, budget, handout.source.name, locale.fonts, outcome, record)
+    prepared.read = tuple(translations.lookup.used)
+    return prepared
 
 
 def _print_record(inputs: Inputs, job: Job, translations: Any, parts: dict[str, str]) -> dict[str, Any]:
@@ -333,10 +345,10 @@ def _refuse_warnings(job: Job, lookup, findings: dict) -> None:
 
 def _key_parts(inputs: Inputs, handout, locale: LocaleInfo, translations, findings: dict, html: str) -> dict:
     """What can change this sheet's bytes, hashed: its staleness key (see build/manifest.py)."""
-    from handoutgen.build.manifest import entries_digest, fonts_digest, handout_digest
+    from handoutgen.build.manifest import entries_digest, fonts_digest
 
     return {
-        "content": handout_digest(handout),
+        "content": inputs.content_digest(handout.id),
         "translations": entries_digest(translations.lookup, getattr(translations, "catalog", None), findings),
         **inputs.shared_parts(),
         "fonts": fonts_digest(locale.fonts),
@@ -383,13 +395,23 @@ def _project_relative(path: Path, root: Path) -> str:
 
 def check_budget(prepared: Prepared, pages: int, options: BuildOptions) -> bool:
     """Over the handout's page budget: a warning, or with --strict an error (returns False)."""
-    outcome = prepared.outcome
+    return _within_budget(prepared.outcome, pages, prepared.budget, prepared.budget_file, options)
+
+
+def page_budget(inputs: Inputs, handout: Handout) -> int:
+    """The handout's pages, doubled for large print (16 pt text)."""
+    return handout.pages * (2 if handout.large_print or inputs.clinic.large_print else 1)
+
+
+def _within_budget(
+    outcome: Outcome, pages: int, budget: int, budget_file: str, options: BuildOptions
+) -> bool:
     outcome.pages = pages
-    if pages <= prepared.budget:
+    if pages <= budget:
         return True
     message = (
-        f"{prepared.job.label}: {pages} pages, over its page budget of {prepared.budget} "
-        f"(pages: in {prepared.budget_file}); shorten the text or raise the budget"
+        f"{outcome.job.label}: {pages} pages, over its page budget of {budget} "
+        f"(pages: in {budget_file}); shorten the text or raise the budget"
     )
     if options.strict:
         outcome.error = message
@@ -483,6 +505,7 @@ def build_run(
     """Plan, prepare and render. Long because it is the pipeline, step by step: the fast no-op
     check, the catalogue update, preparing each sheet, rendering the stale ones, the summary."""
     from handoutgen.build.manifest import Manifest, digest, inputs_digest
+    from handoutgen.build.sheetcache import Cache, load_inputs_cached
     from handoutgen.fsutil import remove_leftovers
 
     report = report or (lambda line: print(line, file=sys.stderr))
@@ -513,7 +536,7 @@ def build_run(
         eager = (force or not manifest.outputs) and not one_sheet  # a cold build: warm workers now
         renderer = _renderer(root, jobs, explain, cluster, eager=eager)
         try:
-            inputs = load_inputs(root)
+            inputs = load_inputs(root) if explain else load_inputs_cached(root, Cache(root))
             if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain):
                 input_key = inputs_digest(root)
             planned = plan_jobs(inputs, options)
@@ -563,17 +586,26 @@ def _prepare_and_render(
 ) -> None:
     """Prepare each sheet's HTML and send a stale one to the renderer at once, writing results as they
     come: a few sheets in flight, so the planner's memory stays flat as the library grows. Sheets are
-    prepared slowest first (CJK fonts, then the rest) so no worker is left with a long sheet at the end.
-    """
+    prepared slowest first (CJK fonts, longer handouts) so no worker is left with a long sheet at the
+    end. A sheet known up to date (build/known.py) is not prepared at all. Long because it is the
+    build's one loop: known, prepared, up to date or sent, and the results taken as they come."""
+    from handoutgen.build.known import known_sheets, remembered
+
     env = make_environment(inputs.project)
     window = max(2, IN_FLIGHT_PER_WORKER * max(1, renderer.workers))
     in_flight: deque[tuple[Prepared, list[str]]] = deque()
+    known = known_sheets(inputs, manifest, options, force=force, explain=explain)
     for job in sorted(planned, key=lambda job: _render_cost(inputs, job), reverse=True):
+        name = _output_name(job)
+        outcome = known.outcome(job, name) if known is not None else None
+        if outcome is not None:  # known up to date: not prepared again
+            _known_up_to_date(inputs, outcome, manifest, run, options)
+            continue
         prepared = prepare_job(inputs, job, options, env)
         if isinstance(prepared, Outcome):
             run.outcomes.append(prepared)
             continue
-        name = _output_name(job)
+        remembered(known, prepared, name)
         reasons = _stale_reasons(manifest, name, prepared, force, explain)
         if not reasons:
             _up_to_date(inputs, prepared, manifest, run, options)
@@ -589,6 +621,8 @@ def _prepare_and_render(
             _finish_one(inputs, in_flight, renderer, options, manifest, run, report, len(planned))
     while in_flight:
         _finish_one(inputs, in_flight, renderer, options, manifest, run, report, len(planned))
+    if known is not None:
+        known.save()
 
 
 def _render_cost(inputs: Inputs, job: Job) -> int:
@@ -619,6 +653,20 @@ def _up_to_date(inputs: Inputs, prepared: Prepared, manifest, run: BuildRun, opt
         prepared.outcome.size = prepared.outcome.path.stat().st_size
         run.up_to_date += 1
     run.outcomes.append(prepared.outcome)
+
+
+def _known_up_to_date(
+    inputs: Inputs, outcome: Outcome, manifest, run: BuildRun, options: BuildOptions
+) -> None:
+    """As :func:`_up_to_date`, for a sheet known up to date without preparing it."""
+    job = outcome.job
+    handout = inputs.handout(job.handout_id)
+    pages = manifest.outputs[_output_name(job)].get("pages", 0)
+    if _within_budget(outcome, pages, page_budget(inputs, handout), handout.source.name, options):
+        outcome.path = job.pdf_path(inputs.project.build)
+        outcome.size = outcome.path.stat().st_size
+        run.up_to_date += 1
+    run.outcomes.append(outcome)
 
 
 def _check_stylesheets_once(renderer: Any, run: BuildRun) -> None:
@@ -668,7 +716,7 @@ def _renderer(root: Path, jobs: int | None, explain: bool, cluster: str | None, 
 def _report_unbuilt(inputs: Inputs, run: BuildRun, report: Callable[[str], None]) -> None:
     """Every sheet that failed before rendering says why, once; a sheet whose translation is not
     there yet is not a failure: one line per locale says what to do."""
-    for problem in inputs.problems:  # sheets using those records print as drafts
+    for problem in dict.fromkeys(inputs.problems):  # sheets using those records print as drafts
         report(f"error: {problem}")
         run.records_broken = True
     seen: dict[str, list[Job]] = {}

@@ -53,7 +53,7 @@ from handoutgen.fsutil import write_bytes_atomic
 from handoutgen.text.locales import locale_info
 
 #: Bumped whenever what is stored (or how a key is made) changes: older files are then ignored.
-FORMAT = 2
+FORMAT = 3
 FOLDER = Path(".cache") / "status"
 #: States by number, as stored.
 STATES = tuple(State)
@@ -137,7 +137,6 @@ class CachedInputs(Inputs):
     handout's content digest and file key; it also keeps the translations objects it hands out, so
     the entries a prepared sheet used can be read afterwards."""
 
-    content: dict[str, str] = field(default_factory=dict)  # handout id -> manifest.handout_digest
     file_keys: dict[str, str] = field(default_factory=dict)  # handout id -> name, bytes, placeholders
     handed_out: list[Any] | None = None  # when a list, every translations object handed out since
     _hashes: dict[Path, str] = field(default_factory=dict)
@@ -231,6 +230,7 @@ class Summary:
     findings: dict[Key, list[Finding]] = field(default_factory=dict)  # in the checks' order
     approved: dict[Key, dt.date] = field(default_factory=dict)
     render: dict[Key, str] = field(default_factory=dict)
+    text: dict[Key, str] = field(default_factory=dict)  # a hash of the translation alone
     plural: str = ""  # the catalogue's plural rule, which rendering reads too
     note: str | None = None  # plural_note: a Plural-Forms header unlike Babel's rule
     problems: list[Problem] = field(default_factory=list)  # broken approval records
@@ -259,6 +259,23 @@ class Summary:
         rows = [
             (
                 self.render.get(k, "-"),
+                self.states.get(k),
+                [f.check for f in self.findings.get(k, ()) if f.severity == "error"],
+            )
+            for k in keys
+        ]
+        return key_of(self.plural, rows)
+
+    def build_print(self, keys: Iterable[Key]) -> str:
+        """As :meth:`check_print`, without the entries' lines: a prepared sheet's HTML does not
+        depend on them (a line is only ever named in the error of a sheet that cannot be prepared,
+        and that depends on the translation alone), and a catalogue update moves every line below
+        an edited entry."""
+        if self.kind != "catalog":
+            return self.kind
+        rows = [
+            (
+                self.text.get(k, "-"),
                 self.states.get(k),
                 [f.check for f in self.findings.get(k, ()) if f.severity == "error"],
             )
@@ -303,6 +320,7 @@ def make_summary(inputs: Inputs, code: str, key: str = "") -> Summary:
         entry = (message.id if isinstance(message.id, str) else message.id[0], message.context)
         summary.states[entry] = numbers[entry_state(message, approvals)]
         summary.render[entry] = key_of(message.string, message.lineno)
+        summary.text[entry] = key_of(message.string)
         record = approvals.approval(message)
         if record is not None:
             summary.approved[entry] = record_date(record)
