@@ -15,6 +15,8 @@ same:
   handout's parsed content, the shared parts (templates, clinic settings, assets, renderer) and the
   locale. Rendering reads a translation's text and line, so a record also keeps a fingerprint of
   those for the entries it used, and counts only while they are the same;
+* **what each built sheet was made from** (build/known.py), so a build after an edit prepares only
+  the sheets the edit can change;
 * **catalogues that need no merge** (:func:`merge_keys`): the English (every file the extraction
   reads), the template, ``reviewers.yaml`` and each catalogue with its records as they were after the
   last update, so the build and ``check`` skip re-extracting and merging when nothing changed.
@@ -396,10 +398,11 @@ class LazySummary:
 
 
 class SheetStore:
-    """Per purpose ("status", "check") and locale, a record per sheet key, each naming the entries
-    the sheet used by their place in one list of distinct tuples (a handout's tuple is shared by its
-    sheets in every language), each tuple of numbers into one list of entry keys (an entry's English
-    is stored once). Records of a locale not seen in a run are dropped at save."""
+    """Per purpose ("status", "check", "build": see build/known.py) and locale, a record per sheet
+    key, each naming the entries the sheet used by their place in one list of distinct tuples (a
+    handout's tuple is shared by its sheets in every language), each tuple of numbers into one list
+    of entry keys (an entry's English is stored once). Records of a locale not seen in a run are
+    dropped at save."""
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
