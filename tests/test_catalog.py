@@ -300,3 +300,84 @@ def test_the_header_plural_rule_picks_the_form_when_rendering(tmp_path: Path) ->
 def test_unknown_locale_code_is_a_clear_error(project: Path) -> None:
     with pytest.raises(CatalogError, match="Babel does not know the locale 'xx'"):
         init_catalog(project, "xx")
+
+
+# -- "did anything change?" without writing the catalogue out ----------------------------------------
+
+
+def _shipped_pair(code: str):
+    from handoutgen.catalogs.store import po_path, read_for_update
+
+    first, _ = read_for_update(po_path(ROOT / "locales", code))
+    second, _ = read_for_update(po_path(ROOT / "locales", code))
+    return first, second
+
+
+def test_an_unchanged_catalogue_is_known_without_writing_it_out() -> None:
+    """The update's question (is the merge's text the file's text?) is answered from the entries
+    when they are equal: the template against handouts.pot and each merge against its .po."""
+    from handoutgen.catalogs.store import (
+        _as_written,
+        locales_on_disk,
+        merge_catalog,
+        po_path,
+        pot_path,
+        read_for_update,
+    )
+
+    template = extract_template(ROOT)
+    pot, _ = read_for_update(pot_path(ROOT / "locales"))
+    assert _as_written(template, True) == _as_written(pot, True)
+    for code in locales_on_disk(ROOT / "locales"):
+        old, _ = read_for_update(po_path(ROOT / "locales", code))
+        merged, _ = merge_catalog(old, template, load_approvals(ROOT, code))
+        assert _as_written(merged, False) == _as_written(old, False), code
+
+
+_EDITS = [
+    lambda m: setattr(m, "string", (m.string or "") + "x") if isinstance(m.string, str) else None,
+    lambda m: m.flags.add("fuzzy"),
+    lambda m: m.flags.discard("fuzzy"),
+    lambda m: m.auto_comments.append("a short comment"),
+    lambda m: m.auto_comments.append("a long comment " * 9),  # wrapped into several lines when written
+    lambda m: m.user_comments.append("  spaced  "),
+    lambda m: setattr(m, "locations", [*m.locations, ("handouts/other.yaml", 3)]),
+    lambda m: setattr(m, "locations", list(reversed(m.locations))),  # written sorted: the same text
+    lambda m: setattr(m, "previous_id", ["an older English"]),
+    lambda m: setattr(m, "context", "ctx"),
+    lambda m: None,
+]
+
+
+@pytest.mark.parametrize("code", ["es", "ar"])
+def test_same_text_answers_exactly_what_comparing_the_written_text_answers(code: str) -> None:
+    """Every kind of edit, on several entries, alone and in pairs: the quick answer is the answer
+    that writing both catalogues out gives, equal or not."""
+    from handoutgen.catalogs.store import dump_text, same_text
+
+    first, _ = _shipped_pair(code)
+    entries = [m.id for m in first if m.id][:: max(1, len(first) // 6)]
+    cases = 0
+    for one in range(len(_EDITS)):
+        for two in (0, 2, 4, 7, len(_EDITS) - 1):
+            a, b = _shipped_pair(code)
+            for index, msgid in enumerate(entries):
+                _EDITS[(one + index) % len(_EDITS)](b.get(msgid))
+                _EDITS[two](a.get(msgid)) if index % 2 else None
+            for omit in (True, False):
+                expected = dump_text(a, omit_header=omit) == dump_text(b, omit_header=omit)
+                assert same_text(a, b, omit_header=omit) is expected, (one, two, omit)
+                cases += 1
+    a, b = _shipped_pair(code)
+    b.obsolete["gone"] = type(next(iter(b)))("gone", "ido", flags={"fuzzy"})
+    assert same_text(a, b) is (dump_text(a) == dump_text(b)) is False
+    assert cases == 2 * 5 * len(_EDITS)
+    # a long comment, and the lines a catalogue read back holds for it: the same text, known quickly
+    from handoutgen.catalogs.store import _as_written, _comment_lines
+
+    a, b = _shipped_pair(code)
+    long = "aftercare: aftercare section, checklist item (an empty tick box is printed before it)"
+    a.get(entries[1]).auto_comments.append(long)
+    b.get(entries[1]).auto_comments.extend(_comment_lines(long))
+    assert len(_comment_lines(long)) == 2
+    assert _as_written(a, False) == _as_written(b, False) and dump_text(a) == dump_text(b)

@@ -77,25 +77,44 @@ def extract_template(root: Path, creation_date: dt.datetime | None = None) -> Ca
         fuzzy=False,
         creation_date=creation_date,
     )
+    beyond: dict[int, set[str]] = {}  # per entry, the files of its places past the first MAX_PLACES
     try:
         for filename, lineno, message, comments, context in extract_from_dir(
             str(root), method_map, options_map
         ):
-            catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+            _add_capped(catalog, beyond, filename, lineno, message, comments, context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(problems=[_locate_syntax_error(root, exc)]) from None
     except UnicodeDecodeError as exc:
         raise TemplateError(problems=[_locate_bad_bytes(root, exc)]) from None
     for entry in catalog:
-        _cap_places(entry)
+        _cap_places(entry, beyond.get(id(entry), set()))
     return catalog
 
 
-def _cap_places(message: Any) -> None:
+def _add_capped(
+    catalog: Catalog, beyond: dict[int, set[str]], filename: str, lineno: int, message, comments, context
+) -> None:
+    """``catalog.add`` of one extracted string, with no more places or comments than are kept: Babel
+    merges an entry's places and comments into lists it makes again on every add, so a sentence
+    shared by thousands of handouts cost time quadratic in their number. The first MAX_PLACES places
+    and comments are the ones Babel would have kept first; the files of later places are counted."""
+    current = catalog.get(message, context=context)
+    if current is not None and len(current.locations) >= MAX_PLACES:
+        beyond.setdefault(id(current), set()).add(filename)
+        if current.id == message and len(current.auto_comments) >= MAX_PLACES:
+            return  # nothing Babel would add would be kept (its flags come from the same msgid)
+        places: list[tuple[str, int]] = []
+    else:
+        places = [(filename, lineno)]
+    keep = current is None or len(current.auto_comments) < MAX_PLACES
+    catalog.add(message, None, places, auto_comments=comments if keep else [], context=context)
+
+
+def _cap_places(message: Any, later_files: set[str]) -> None:
     """The first MAX_PLACES references and comments, and how many more handouts use the entry."""
-    more = len(
-        {f for f, _ in message.locations[MAX_PLACES:]} - {f for f, _ in message.locations[:MAX_PLACES]}
-    )
+    files = {f for f, _ in message.locations[MAX_PLACES:]} | later_files
+    more = len(files - {f for f, _ in message.locations[:MAX_PLACES]})
     if len(message.auto_comments) > MAX_PLACES:
         message.auto_comments = message.auto_comments[:MAX_PLACES]
     message.locations = message.locations[:MAX_PLACES]
