@@ -231,3 +231,30 @@ def test_a_catalogue_that_cannot_be_used_is_read_once_not_once_per_sheet(project
     _, rows = compute_status(project, ("es",))
     assert len(rows) == 4 and all(r.problem and "telefono" in r.problem for r in rows), rows
     assert reads.count(path) == 1
+
+
+def test_after_one_catalogue_is_edited_only_it_is_merged_again(project: Path, monkeypatch) -> None:
+    """A catalogue whose key is still the one recorded after the last update was merged with this
+    very English: `check` and the build merge only the edited one (a library of 20 languages merged
+    all 20 after one entry was edited). An English edit merges every catalogue."""
+    from handoutgen.catalogs import store
+
+    assert main(["-C", str(project), "check"]) in (0, 1)  # every catalogue merged once, keys recorded
+    merged: list[list[str]] = []
+    real = store.run_update
+
+    def spying(root, locales=None, **kwargs):
+        merged.append(sorted(locales or []))
+        return real(root, locales, **kwargs)
+
+    monkeypatch.setattr(store, "run_update", spying)
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    next(m for m in catalog if m.id).string += " (editado)"
+    save_catalog(catalog, path)
+    assert main(["-C", str(project), "check"]) in (0, 1)
+    assert merged == [["es"]]
+    aftercare = project / "handouts" / "aftercare.yaml"
+    aftercare.write_text(aftercare.read_text().replace("Rest for the rest of the day", "Rest all day", 1))
+    assert main(["-C", str(project), "check"]) in (0, 1)
+    assert merged[1] == ["ar", "es", "ko", "vi", "zh_Hans"]

@@ -769,9 +769,11 @@ def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: b
     root = inputs.project.root
     keys, cache = merge_keys(root), Cache(root)
     clean = cache.read("merge") or set()
-    if not keys or all(key in clean for key in keys.values()):
+    # a catalogue whose key is clean was merged with this very English: only the others are merged
+    dirty = [code for code, key in keys.items() if key not in clean]
+    if not dirty:
         return False
-    template_changed, pending = run_update(root, list(keys), write=write, report=report)
+    template_changed, pending = run_update(root, dirty, write=write, report=report)
     for item in pending:
         if item.report.changed:
             if not write:
@@ -780,7 +782,8 @@ def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: b
     if write:  # every catalogue now matches this English
         cache.write("merge", set(merge_keys(root).values()))
     else:
-        cache.write("merge", {keys[item.code] for item in pending if not item.report.changed})
+        unchanged = {keys[item.code] for item in pending if not item.report.changed}
+        cache.write("merge", {key for key in keys.values() if key in clean} | unchanged)
     return write and (template_changed or any(item.report.changed for item in pending))
 
 
