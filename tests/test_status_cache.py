@@ -258,3 +258,40 @@ def test_after_one_catalogue_is_edited_only_it_is_merged_again(project: Path, mo
     aftercare.write_text(aftercare.read_text().replace("Rest for the rest of the day", "Rest all day", 1))
     assert main(["-C", str(project), "check"]) in (0, 1)
     assert merged[1] == ["ar", "es", "ko", "vi", "zh_Hans"]
+
+
+def test_translation_checks_answer_a_pair_once(project: Path, monkeypatch) -> None:
+    """The checks' answers are kept per English/translation pair (for this locale, glossary and
+    checks code): after one entry is edited only that pair is checked again, and the findings are
+    the ones a run with nothing kept gives. A glossary edit makes every pair be checked again."""
+    from handoutgen.checks import translation
+    from handoutgen.text.locales import locale_info
+
+    checked: list[tuple[str, str]] = []
+    real = translation.check_entry
+
+    def counting(source, target, locale, glossary=None):
+        checked.append((source, target))
+        return real(source, target, locale, glossary)
+
+    monkeypatch.setattr(translation, "check_entry", counting)
+    es = locale_info("es")
+    first = load_inputs(project).findings(es)
+    assert len(checked) > 100
+    checked.clear()
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    message = next(m for m in catalog if m.id and isinstance(m.string, str) and m.string)
+    message.string = message.string.replace(".", "") + " 42 mg."
+    save_catalog(catalog, path)
+    again = load_inputs(project).findings(es)
+    assert checked == [(message.id, message.string)]
+    shutil.rmtree(project / FOLDER)
+    checked.clear()
+    assert load_inputs(project).findings(es) == again != first
+    assert len(checked) > 100
+    checked.clear()
+    glossary = project / "glossary.yaml"
+    glossary.write_text(glossary.read_text() + "\n")
+    load_inputs(project).findings(es)
+    assert len(checked) > 100

@@ -137,17 +137,44 @@ class Inputs:
             if self._check_references is None:
                 self._check_references = check_references(self.project.root)
             path = po_path(self.project.locales, locale.code)
+            memo = self._check_memo(locale.code)
             found = findings_by_key(
                 self.project.root,
                 self.catalogs[locale.code],
                 path.relative_to(self.project.root),
                 locale.code,
                 self._check_references,
+                memo,
             )
+            self._keep_check_memo(locale.code, memo)
             self._findings[locale.code] = without_overridden(
                 found, self.catalogs[locale.code], self.approvals[locale.code]
             )
         return self._findings[locale.code]
+
+    def _memo_key(self, code: str) -> str:
+        from handoutgen.build.sheetcache import file_sha, key_of
+        from handoutgen.checks.translation import checks_code_key
+
+        return key_of(code, file_sha(self.project.root / "glossary.yaml"), checks_code_key())
+
+    def _check_memo(self, code: str):
+        """The pairs this locale's checks answered before (``.cache/status/``), with this glossary
+        and this code; none for a project whose cache cannot be used."""
+        from handoutgen.build.sheetcache import Cache
+        from handoutgen.checks.translation import CheckMemo
+
+        stored = Cache(self.project.root).read(f"checks-{code}")
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self._memo_key(code):
+            return CheckMemo(stored[1])
+        return CheckMemo()
+
+    def _keep_check_memo(self, code: str, memo) -> None:
+        """Kept: the pairs this catalogue holds now (written only when they changed)."""
+        from handoutgen.build.sheetcache import Cache
+
+        if memo.used.keys() != memo.known.keys():
+            Cache(self.project.root).write(f"checks-{code}", (self._memo_key(code), memo.used))
 
 
 def load_inputs(root: Path) -> Inputs:

@@ -4,6 +4,7 @@ template), collected per entry."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 
@@ -30,13 +31,19 @@ def check_references(root: Path) -> References:
 
 
 def findings_by_key(
-    root: Path, catalog: Catalog, path: Path, code: str, references: References | None = None
+    root: Path,
+    catalog: Catalog,
+    path: Path,
+    code: str,
+    references: References | None = None,
+    memo: Any = None,
 ) -> dict[Key, list[Finding]]:
-    """Quality-check findings of a catalogue, per entry (every translation finding names its msgid)."""
+    """Quality-check findings of a catalogue, per entry (every translation finding names its msgid);
+    ``memo``: see :class:`~handoutgen.checks.translation.CheckMemo`."""
     from handoutgen.checks.translation import check_catalog
 
     glossary, template = references or check_references(root)
     result: dict[Key, list[Finding]] = {}
-    for finding in check_catalog(catalog, path, code, glossary, template):
+    for finding in check_catalog(catalog, path, code, glossary, template, memo):
         result.setdefault((finding.msgid or "", finding.context), []).append(finding)
     return result

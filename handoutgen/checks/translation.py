@@ -16,6 +16,7 @@ bidi controls), :mod:`~handoutgen.checks.glossary`, :mod:`~handoutgen.checks.unt
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -69,6 +70,38 @@ def check_entry(source: str, target: str, locale: str, glossary: Glossary | None
     return issues
 
 
+class CheckMemo:
+    """The issues of English/translation pairs checked before, by a hash of the pair, for one locale,
+    one glossary and this version of the checks (the caller keys a stored memo by those): a library's
+    catalogue of 150,000 entries is checked again after one entry changes, and only that entry costs
+    anything. ``used`` holds every pair asked for in this run: what is worth keeping."""
+
+    def __init__(self, known: dict[bytes, list[Issue]] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[bytes, list[Issue]] = {}
+
+    def issues(self, source: str, target: str, locale: str, glossary: Glossary | None) -> list[Issue]:
+        pair = f"{source}\0{target}".encode("utf-8", "surrogatepass")
+        key = hashlib.blake2b(pair, digest_size=16).digest()
+        found = self.known.get(key)
+        if found is None:
+            found = check_entry(source, target, locale, glossary)
+        self.used[key] = found
+        return found
+
+
+def checks_code_key() -> str:
+    """A hash of the code the checks run (the checks and the text helpers they use): a memo made by
+    other code is not used."""
+    package = Path(__file__).resolve().parent.parent
+    sha = hashlib.sha256()
+    for folder in ("checks", "text"):
+        for path in sorted((package / folder).glob("*.py")):
+            sha.update(path.name.encode() + b"\0" + path.read_bytes())
+    sha.update((package / "content" / "settings.py").read_bytes())
+    return sha.hexdigest()[:32]
+
+
 def _pairs(message: Message, nplurals: int) -> Iterable[tuple[str, str]]:
     """(English, translation) for each msgstr: [0] against msgid, the rest against msgid_plural."""
     if isinstance(message.id, str):
@@ -89,11 +122,14 @@ def check_catalog(
     locale: str,
     glossary: Glossary | None = None,
     template: Catalog | None = None,
+    memo: CheckMemo | None = None,
 ) -> list[Finding]:
     """Findings for every translated entry (drafts too) and the catalogue-level checks.
 
     ``template`` (the ``handouts.pot`` Catalog), when given, lets the check see entries the
-    catalogue lacks altogether."""
+    catalogue lacks altogether. ``memo`` answers pairs checked before (it must be this locale's and
+    this glossary's)."""
+    memo = memo if memo is not None else CheckMemo()
     file = str(path)
     findings: list[Finding] = []
     nplurals = getattr(catalog, "num_plurals", 2) or 2
@@ -105,7 +141,7 @@ def check_catalog(
         for source, target in _pairs(message, nplurals):
             if not target:
                 continue
-            for found in check_entry(source, target, locale, glossary):
+            for found in memo.issues(source, target, locale, glossary):
                 if found not in seen:
                     seen.add(found)
                     check, severity, text = found
