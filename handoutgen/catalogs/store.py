@@ -399,9 +399,25 @@ def same_text(a: Catalog, b: Catalog, *, omit_header: bool = False) -> bool:
     equal: writing a catalogue of 150,000 entries takes Babel minutes. Equal :func:`_as_written`
     values give equal text (they hold everything the writer reads); unequal ones are compared as
     text, since two different values can still be written alike."""
-    if _as_written(a, omit_header) == _as_written(b, omit_header):
+    first, second = _as_written(a, omit_header), _as_written(b, omit_header)
+    if first == second:
         return True
+    if _written_differently(first, second):
+        return False
     return dump_text(a, omit_header=omit_header) == dump_text(b, omit_header=omit_header)
+
+
+def _written_differently(first: tuple, second: tuple) -> bool:
+    """Whether two :func:`_as_written` values surely give different text: another number of entries,
+    or an entry (in the same place) whose msgid, context, translation, flags, comments or previous
+    msgid differ, each of which is written as it is. Entries that differ only in the order or
+    repetition of their places, and the header's wrapping, are left to the text."""
+    rows, others = first[2], second[2]
+    obsolete, other_obsolete = first[3], second[3]
+    if len(rows) != len(others) or len(obsolete) != len(other_obsolete):
+        return True
+    pairs = [*zip(rows, others), *((a[1:], b[1:]) for a, b in zip(obsolete, other_obsolete))]
+    return any(a != b and (a[:3] != b[:3] or a[4:] != b[4:]) for a, b in pairs)
 
 
 def _as_written(catalog: Catalog, omit_header: bool) -> tuple:
@@ -428,7 +444,7 @@ def _message_fields(message: Message, plurals: int) -> tuple:
     else:
         string = message.string or ""
     return (
-        message.id,
+        tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id,
         string,
         message.context,
         list(message.locations),
