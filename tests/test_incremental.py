@@ -461,3 +461,34 @@ def test_a_build_that_knows_its_sheets_says_what_a_full_preparation_says(tmp_pat
             (shown, run.exit_code, outcomes, pdfs, {k: v["pdf"] for k, v in manifest["outputs"].items()})
         )
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize(
+    ("state", "started"),
+    [("cold", True), ("built", False), ("explain", False), ("one worker", False), ("one sheet", False)],
+)
+def test_a_cold_build_starts_its_forkserver_before_anything_else(
+    tmp_path: Path, state: str, started: bool
+) -> None:
+    """`generate.py build` on a project with no manifest starts the forkserver (which imports
+    WeasyPrint for the workers) before the planner imports its own modules; nothing is started when
+    the build will likely render little or nothing in workers."""
+    root = tmp_path / "project"
+    (root / "build").mkdir(parents=True)
+    if state == "built":
+        (root / "build" / "manifest.json").write_text("{}")
+    options = {
+        "jobs": 1 if state == "one worker" else 2,
+        "force": False,
+        "explain": state == "explain",
+        "one_sheet": state == "one sheet",
+    }
+    code = (
+        "import multiprocessing.forkserver as f; from pathlib import Path; "
+        "from handoutgen.build.workers import start_early; "
+        f"start_early(Path({str(root)!r}), **{options!r}); "
+        "print(f._forkserver._forkserver_pid is not None)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[-1] == str(started)

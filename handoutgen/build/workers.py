@@ -122,17 +122,12 @@ class Renderer:
         return pdf_worker(self.pending.popleft())
 
     def _start_pool(self) -> None:
-        import multiprocessing
-        import multiprocessing.forkserver
         from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("forkserver")
-        # WeasyPrint is imported once, in the forkserver, and every worker forked from it inherits it
-        context.set_forkserver_preload(["handoutgen.build.workers", "weasyprint", "weasyprint.text.fonts"])
+        # the forkserver (started here unless the command line started it already) imports WeasyPrint
+        # while the planner works; workers are forked from it as sheets are submitted
+        context = start_forkserver()
         self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker)
-        # the forkserver starts now and imports WeasyPrint while the planner works; workers are forked
-        # from it as sheets are submitted (the executor spawns them on demand)
-        multiprocessing.forkserver.ensure_running()
         self.pools_started += 1
         if self.check == "pending":
             self.check = self.pool.submit(stylesheet_task, self.root)
@@ -144,6 +139,33 @@ class Renderer:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+#: What the forkserver imports once, for every worker forked from it to inherit.
+PRELOAD = ["handoutgen.build.workers", "weasyprint", "weasyprint.text.fonts"]
+
+
+def start_forkserver() -> Any:
+    """Start the forkserver, which imports WeasyPrint (most of a second), and return its context; it
+    runs beside this process, so the import overlaps whatever this process does meanwhile."""
+    import multiprocessing
+    import multiprocessing.forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+    return context
+
+
+def start_early(root: Path, *, jobs: int | None, force: bool, explain: bool, one_sheet: bool) -> None:
+    """For a cold build (no manifest yet, or ``--force``) with more than one worker: the forkserver
+    starts before the planner has even imported its own modules, which is the build's first second."""
+    from handoutgen.build.manifest import MANIFEST
+
+    workers = jobs or os.cpu_count() or 1
+    cold = force or not (Path(root) / "build" / MANIFEST).exists()
+    if cold and workers > 1 and not explain and not one_sheet:
+        start_forkserver()
 
 
 def _warm_worker() -> None:

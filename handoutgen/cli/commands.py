@@ -41,6 +41,11 @@ def _build_options(args: argparse.Namespace):
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    if not args.cluster:
+        from handoutgen.build.workers import start_early
+
+        one_sheet = len(args.handout or ()) == 1 and len(args.locale or ()) == 1
+        start_early(args.project, jobs=args.jobs, force=args.force, explain=args.explain, one_sheet=one_sheet)
     from handoutgen.build.run import build_run
 
     options = _build_options(args)
