@@ -622,7 +622,8 @@ def _prepare_and_render(
     window = max(2, IN_FLIGHT_PER_WORKER * max(1, renderer.workers))
     in_flight: deque[tuple[Prepared, list[str]]] = deque()
     known = known_sheets(inputs, manifest, options, force=force, explain=explain)
-    for job in sorted(planned, key=lambda job: _render_cost(inputs, job), reverse=True):
+    sizes = {h.id: h.source.stat().st_size if h.source.is_file() else 0 for h in inputs.handouts}
+    for job in sorted(planned, key=lambda job: _render_cost(job, sizes), reverse=True):
         name = _output_name(job)
         outcome = known.outcome(job, name) if known is not None else None
         if outcome is not None:  # known up to date: not prepared again
@@ -652,13 +653,11 @@ def _prepare_and_render(
         known.save()
 
 
-def _render_cost(inputs: Inputs, job: Job) -> int:
+def _render_cost(job: Job, sizes: dict[str, int]) -> int:
     """A rough order of render time, longest first, so that the last sheets are the shortest and no
     worker is left alone with a long one: CJK fonts make a sheet about twice as slow, and time grows
-    with the handout's length (its source's size)."""
-    handout = inputs.handout(job.handout_id)
-    size = handout.source.stat().st_size if handout.source.is_file() else 0
-    return size * (2 if any("CJK" in font for font in locale_info(job.locale).fonts) else 1)
+    with the handout's length (``sizes``: its source's size, by handout id)."""
+    return sizes[job.handout_id] * (2 if any("CJK" in font for font in locale_info(job.locale).fonts) else 1)
 
 
 def _stale_reasons(manifest, name: str, prepared: Prepared, force: bool, explain: bool) -> list[str]:

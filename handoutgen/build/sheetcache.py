@@ -256,28 +256,21 @@ class Summary:
     def check_print(self, keys: Iterable[Key]) -> str:
         """As :meth:`render_print`, with each entry's state and error findings (which decide whether
         the build prepares a sheet as final or DRAFT)."""
-        if self.kind != "catalog":
-            return self.kind
-        rows = [
-            (
-                self.render.get(k, "-"),
-                self.states.get(k),
-                [f.check for f in self.findings.get(k, ()) if f.severity == "error"],
-            )
-            for k in keys
-        ]
-        return key_of(self.plural, rows)
+        return self._print(keys, self.render)
 
     def build_print(self, keys: Iterable[Key]) -> str:
         """As :meth:`check_print`, without the entries' lines: a prepared sheet's HTML does not
         depend on them (a line is only ever named in the error of a sheet that cannot be prepared,
         and that depends on the translation alone), and a catalogue update moves every line below
         an edited entry."""
+        return self._print(keys, self.text)
+
+    def _print(self, keys: Iterable[Key], read: dict[Key, str]) -> str:
         if self.kind != "catalog":
             return self.kind
         rows = [
             (
-                self.text.get(k, "-"),
+                read.get(k, "-"),
                 self.states.get(k),
                 [f.check for f in self.findings.get(k, ()) if f.severity == "error"],
             )

@@ -16,6 +16,7 @@ bidi controls), :mod:`~handoutgen.checks.glossary`, :mod:`~handoutgen.checks.unt
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -90,6 +91,7 @@ class CheckMemo:
         return found
 
 
+@functools.cache
 def checks_code_key() -> str:
     """A hash of the code the checks run (the checks and the text helpers they use): a memo made by
     other code is not used."""
