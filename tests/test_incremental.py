@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, run_python
 
 from handoutgen.build.run import BuildOptions, build_lock, build_run
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
@@ -60,7 +60,7 @@ def test_nothing_changed_is_a_no_op_that_imports_no_weasyprint(built: Path) -> N
         "assert r.no_op, r; assert 'weasyprint' not in sys.modules; "
         "assert 'argostranslate' not in sys.modules"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    run_python(code)
 
 
 def test_editing_one_paragraph_renders_only_the_sheets_whose_html_changed(built: Path) -> None:
@@ -342,8 +342,7 @@ def test_a_cold_build_with_workers_never_imports_weasyprint_in_the_planner(tmp_p
         "assert not r.failed and len(r.rebuilt) > 1, r; "
         "assert 'weasyprint' not in sys.modules, 'the planner imported WeasyPrint'"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr[-2000:]
+    run_python(code)
     assert len(list((root / "build").glob("*/*.pdf"))) > 1
 
 
@@ -489,6 +488,4 @@ def test_a_cold_build_starts_its_forkserver_before_anything_else(
         f"start_early(Path({str(root)!r}), **{options!r}); "
         "print(f._forkserver._forkserver_pid is not None)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split()[-1] == str(started)
+    assert run_python(code).split()[-1] == str(started)

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, approve, copy_project, list_reviewers
+from conftest import approve, copy_project, list_reviewers, run_python
 
 from handoutgen.build.run import load_inputs
 from handoutgen.build.sheetcache import FOLDER, Cache
@@ -200,8 +198,7 @@ def test_status_and_a_warm_check_never_import_weasyprint(project: Path) -> None:
         "main(['-C', str(root), 'status']); main(['-C', str(root), 'check', '-l', 'es']); "
         "assert 'weasyprint' not in sys.modules, 'weasyprint imported'"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    run_python(code)
 
 
 def test_copy_project_fixture_is_the_shipped_project(tmp_path: Path) -> None:
