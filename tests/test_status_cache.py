@@ -292,3 +292,118 @@ def test_translation_checks_answer_a_pair_once(project: Path, monkeypatch) -> No
     glossary.write_text(glossary.read_text() + "\n")
     load_inputs(project).findings(es)
     assert len(checked) > 100
+
+
+# -- a library's handouts: known by an index, parsed only when a sheet needs them -------------------------
+
+
+def parses_and_reads(monkeypatch) -> tuple[list[str], list[str]]:
+    """(handout files parsed, parsed handouts read from the cache), recorded from here on."""
+    from handoutgen.build import sheetcache
+    from handoutgen.content import handout
+
+    parsed: list[str] = []
+    read: list[str] = []
+    real_parse, real_read = handout.parse_handout, sheetcache.Cache.read
+
+    def parsing(text, source, *args, **kwargs):
+        parsed.append(Path(source).name)
+        return real_parse(text, source, *args, **kwargs)
+
+    def reading(self, name):
+        if name.startswith("handouts"):  # a parsed handout, or (as once kept) all of them in one file
+            read.append(name)
+        return real_read(self, name)
+
+    monkeypatch.setattr(handout, "parse_handout", parsing)
+    monkeypatch.setattr(sheetcache.Cache, "read", reading)
+    return parsed, read
+
+
+def test_status_and_check_with_nothing_changed_neither_parse_nor_read_a_handout(
+    project: Path, monkeypatch, capsys
+) -> None:
+    """A library's handouts are known by an index (file key -> id, content digest): `status` and a
+    warm `check` need no parsed handout (unpickling 5,000 of them was most of a warm `status`). After
+    one handout is edited, only it is parsed; the rows are still the rendered ones."""
+    assert main(["-C", str(project), "check"]) in (0, 1)
+    cold = capsys.readouterr()
+    expected = rendered_rows(project)
+    assert cached_rows(project) == expected  # status learns which entries each sheet uses
+    parsed, read = parses_and_reads(monkeypatch)
+    assert cached_rows(project) == expected
+    assert main(["-C", str(project), "check"]) in (0, 1)
+    assert capsys.readouterr() == cold
+    assert (parsed, read) == ([], [])
+    aftercare = project / "handouts" / "aftercare.yaml"
+    aftercare.write_text(aftercare.read_text().replace("summary: ", "summary: Read this first. ", 1))
+    rows = cached_rows(project)
+    assert parsed == ["aftercare.yaml"]
+    assert rows == rendered_rows(project) != expected
+
+
+@pytest.mark.parametrize("damage", ["removed", "damaged", "another handout's"])
+def test_a_parsed_handout_lost_from_the_cache_is_parsed_again(project: Path, damage: str) -> None:
+    """A parsed handout's cache file that is gone, damaged or holds another handout is not trusted:
+    the handout is parsed from its file again and the rows stay the rendered ones."""
+    from handoutgen.build.sheetcache import HANDOUTS, INDEX
+
+    expected = same_as_rendering(project)
+    aftercare = project / "handouts" / "aftercare.yaml"
+    aftercare.write_text(aftercare.read_text().replace("summary: ", "summary: Read this first. ", 1))
+    cached_rows(project)  # indexes the edit; its sheets' records now name the new content
+    index = Cache(project).read(INDEX)
+    files = {i: project / FOLDER / HANDOUTS / f"{k}.pickle" for k, (i, _, _) in index.items()}
+    if damage == "removed":
+        files["aftercare"].unlink()
+    elif damage == "damaged":
+        files["aftercare"].write_bytes(b"not a pickle")
+    else:
+        shutil.copy(files["back-care"], files["aftercare"])
+    shutil.rmtree(project / FOLDER / "sheets.pickle", ignore_errors=True)
+    (project / FOLDER / "sheets.pickle").unlink()  # every sheet's entries are learnt again
+    assert cached_rows(project) == rendered_rows(project) != expected
+
+
+def test_a_handout_changed_after_it_was_indexed_is_an_error_to_run_again(project: Path) -> None:
+    """A handout whose parsed copy is not kept, and whose file changed between the index and its
+    use, is not silently taken as it is now: the command says to run it again."""
+    from handoutgen.build.sheetcache import load_inputs_cached
+    from handoutgen.errors import ContentError
+
+    inputs = load_inputs_cached(project, Cache(project))
+    inputs.parsed.clear()
+    shutil.rmtree(project / FOLDER / "handouts")
+    aftercare = project / "handouts" / "aftercare.yaml"
+    aftercare.write_text(aftercare.read_text().replace("summary: ", "summary: Changed meanwhile. ", 1))
+    with pytest.raises(ContentError, match="changed while this command ran; run it again"):
+        inputs.handout("aftercare")
+    assert inputs.handout("back-care").id == "back-care"
+
+
+def test_a_warm_check_makes_no_finding_objects(project: Path, monkeypatch, capsys) -> None:
+    """What `check` prints of a locale's translation checks is kept as text with its counts: a run
+    with nothing changed makes no finding object (20 languages × 120,000 findings were most of a warm
+    `check`), and says exactly what the cold run said, exit code included."""
+    from handoutgen.checks.findings import Finding
+
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    message = next(m for m in catalog if m.id and isinstance(m.string, str) and m.string.endswith("."))
+    message.string = message.string.rstrip(".")  # one warning at least
+    save_catalog(catalog, path)
+    cold_code = main(["-C", str(project), "check"])
+    cold = capsys.readouterr()
+    assert "warning[" in cold.out
+    made: list[int] = []
+    monkeypatch.setattr(Finding, "__setstate__", lambda self, state: made.append(1), raising=False)
+    real_init = Finding.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Finding, "__init__", counting)
+    assert main(["-C", str(project), "check"]) == cold_code
+    assert capsys.readouterr() == cold
+    assert made == []

@@ -15,10 +15,10 @@ import hashlib
 import os
 import sys
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import jinja2
 
@@ -41,13 +41,24 @@ from handoutgen.render.html import make_environment, render_html
 from handoutgen.text.locales import LocaleInfo, locale_info
 
 
+class HandoutFile(Protocol):
+    """What every list of handouts knows of each without parsing it: ``Inputs.handout(id)`` gives the
+    parsed handout."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def source(self) -> Path: ...
+
+
 @dataclass
 class Inputs:
     """Everything a render reads, loaded and validated once."""
 
     project: Project
     clinic: Clinic
-    handouts: list[Handout]
+    handouts: Sequence[HandoutFile]
     catalogs: dict[str, Any] = field(default_factory=dict)
     approvals: dict[str, Approvals] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # broken approval records, reported once
@@ -64,7 +75,7 @@ class Inputs:
         if self._by_id is None:
             self._by_id = {}
             for handout in self.handouts:
-                self._by_id.setdefault(handout.id, handout)
+                self._by_id.setdefault(handout.id, cast(Handout, handout))
         return self._by_id[handout_id]
 
     def content_digest(self, handout_id: str) -> str:

@@ -33,8 +33,10 @@ pickles of the project's own data, read only from the project's own ``.cache/``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
 import pickle
 import sys
 import time
@@ -105,13 +107,29 @@ class Cache:
             return None
         return stored.get("value")
 
-    def write(self, name: str, value: Any) -> None:
-        """Stored atomically; a cache that cannot be written is only a slower next run."""
+    def write(self, name: str, value: Any, *, durable: bool = True) -> None:
+        """Stored atomically; a cache that cannot be written is only a slower next run. ``durable``
+        False skips the flush to disk (many small files: a file lost to a crash is only parsed again)."""
         data = pickle.dumps({"stamp": self.stamp, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            write_bytes_atomic(self.folder / f"{name}.pickle", data)
+            write_bytes_atomic(self.folder / f"{name}.pickle", data, durable=durable)
         except OSError:
             pass
+
+    def forget(self, name: str) -> None:
+        with contextlib.suppress(OSError):
+            (self.folder / f"{name}.pickle").unlink()
+
+    def prune(self, folder: str, keep: set[str]) -> None:
+        """Remove the files of ``folder`` not named in ``keep`` (their inputs are gone)."""
+        try:
+            with os.scandir(self.folder / folder) as entries:
+                stale = [e.path for e in entries if e.name.removesuffix(".pickle") not in keep]
+        except OSError:
+            return
+        for path in stale:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 class Progress:
@@ -141,7 +159,42 @@ class CachedInputs(Inputs):
 
     file_keys: dict[str, str] = field(default_factory=dict)  # handout id -> name, bytes, placeholders
     handed_out: list[Any] | None = None  # when a list, every translations object handed out since
+    cache: Cache | None = None
+    placeholders: set[str] = field(default_factory=set)  # the clinic's, as the handouts were parsed with
+    parsed: dict[str, Any] = field(default_factory=dict)  # handout id -> Handout, once one was needed
     _hashes: dict[Path, str] = field(default_factory=dict)
+
+    def handout(self, handout_id: str) -> Any:
+        """The parsed handout: from the cache (by its file key), else parsed from its file again."""
+        if handout_id not in self.parsed:
+            key = self.file_keys[handout_id]
+            stored = self.cache.read(f"{HANDOUTS}/{key}") if self.cache else None
+            if getattr(stored, "id", None) != handout_id:
+                stored = self._parse_again(handout_id)
+            self.parsed[handout_id] = stored
+        return self.parsed[handout_id]
+
+    def _parse_again(self, handout_id: str) -> Any:
+        """A handout whose parsed copy is not in the cache (removed, damaged), parsed as the index did;
+        a file that changed since it was indexed is an error to run the command again."""
+        from handoutgen.content.handout import parse_handout
+        from handoutgen.content.yamldoc import display_path
+        from handoutgen.errors import ContentError
+
+        source = next(h.source for h in self.handouts if h.id == handout_id)
+        name = display_path(source, self.project.root)
+        try:
+            text = source.read_text(encoding="utf-8")
+            handout, problems = parse_handout(text, source, self.placeholders, name)
+        except (OSError, UnicodeDecodeError):
+            handout, problems = None, []
+        if handout is None or _content_digest(handout) != self.content[handout_id]:
+            raise ContentError(
+                problems=problems or [Problem(name, None, "changed while this command ran; run it again")]
+            )
+        if self.cache is not None:
+            self.cache.write(f"{HANDOUTS}/{self.file_keys[handout_id]}", handout, durable=False)
+        return handout
 
     def translations(self, locale):
         made = super().translations(locale)
@@ -157,10 +210,12 @@ class CachedInputs(Inputs):
 
 
 def load_inputs_cached(root: Path, cache: Cache) -> CachedInputs:
-    """The clinic settings and every handout, as :func:`~handoutgen.build.run.load_inputs` loads them;
-    a handout file whose name and bytes are unchanged is not parsed again. Any problem (a handout
-    that does not parse, a duplicate id, no handouts) is raised by ``load_inputs`` itself, so it is
-    reported exactly as the build reports it."""
+    """The clinic settings and every handout file, as :func:`~handoutgen.build.run.load_inputs` loads
+    them, known by an index (:data:`INDEX`: file key -> id and content digest): a handout file whose
+    name and bytes are unchanged is neither parsed nor read from the cache until one of its sheets
+    needs it (:meth:`CachedInputs.handout`). Any problem (a handout that does not parse, a duplicate
+    id, no handouts) is raised by ``load_inputs`` itself, so it is reported exactly as the build
+    reports it."""
     from handoutgen.build.run import load_inputs
     from handoutgen.content.clinic import load_clinic
     from handoutgen.project import Project
@@ -168,30 +223,57 @@ def load_inputs_cached(root: Path, cache: Cache) -> CachedInputs:
     project = Project(cache.root)
     clinic = load_clinic(project.clinic_file, project.root)
     placeholders = set(clinic.placeholders())
-    stored = cache.read("handouts") or {}
-    parsed = _parse_handouts(project.handouts, project.root, placeholders, stored)
-    if parsed is None or len({h.id for h, _ in parsed.values()}) != len(parsed) or not parsed:
+    stored = cache.read(INDEX)
+    stored = stored if isinstance(stored, dict) else {}
+    parsed: dict[str, Any] = {}
+    index = _index_handouts(project.handouts, project.root, placeholders, stored, parsed)
+    if index is None or len({i for i, _, _ in index.values()}) != len(index) or not index:
         plain = load_inputs(project.root)  # raises the problems, worded as the build words them
-        parsed = {key_of(str(h.source), _content_digest(h)): (h, _content_digest(h)) for h in plain.handouts}
-    inputs = CachedInputs(project, clinic, [h for h, _ in parsed.values()])
-    for key, (handout, digest) in parsed.items():
-        inputs.content[handout.id], inputs.file_keys[handout.id] = digest, key
-    if parsed.keys() != stored.keys():
-        cache.write("handouts", parsed)
+        parsed = {key_of(str(h.source), _content_digest(h)): h for h in plain.handouts}
+        index = {k: (h.id, _content_digest(h), h.source) for k, h in parsed.items()}
+    inputs = CachedInputs(project, clinic, [Listed(i, source) for i, _, source in index.values()])
+    inputs.cache, inputs.placeholders = cache, placeholders
+    for key, (handout_id, digest, _) in index.items():
+        inputs.content[handout_id], inputs.file_keys[handout_id] = digest, key
+    for key, handout in parsed.items():
+        inputs.parsed[handout.id] = handout
+        cache.write(f"{HANDOUTS}/{key}", handout, durable=False)
+    if index.keys() != stored.keys():
+        cache.write(INDEX, {k: (i, d, s.name) for k, (i, d, s) in index.items()})
+        cache.prune(HANDOUTS, set(index))
+        cache.forget("handouts")  # every parsed handout in one file, as an earlier release kept them
     return inputs
 
 
-def _parse_handouts(folder: Path, root: Path, placeholders: set[str], stored: dict) -> dict | None:
-    """{file key: (handout, content digest)} in file order; None when one does not parse."""
+#: The handout index's name in the cache, and the folder of parsed handouts (one file per file key).
+INDEX, HANDOUTS = "handout-index", "handouts"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A handout as the index knows it: its id and file. The rest is parsed only when needed."""
+
+    id: str
+    source: Path
+
+
+def _index_handouts(
+    folder: Path, root: Path, placeholders: set[str], stored: dict, parsed: dict
+) -> dict[str, tuple[str, str, Path]] | None:
+    """{file key: (id, content digest, file)} in file order; None when one does not parse. A file not
+    in the index is parsed here (added to ``parsed`` by its key)."""
     from handoutgen.content.handout import parse_handout
     from handoutgen.content.yamldoc import display_path
 
-    found = {}
+    found: dict[str, tuple[str, str, Path]] = {}
+    linked = folder.is_symlink()
     for path in sorted(folder.glob("*.yaml")):
-        name = display_path(path, root)
+        # a file that is no link, in a folder that is none, is shown as handouts/<name>
+        name = display_path(path, root) if linked or path.is_symlink() else f"{folder.name}/{path.name}"
         key = key_of(name, file_sha(path), sorted(placeholders))
-        if key in stored:
-            found[key] = stored[key]
+        known = stored.get(key)
+        if isinstance(known, tuple) and len(known) == 3 and known[2] == path.name:
+            found[key] = (known[0], known[1], path)
             continue
         try:
             handout, _ = parse_handout(path.read_text(encoding="utf-8"), path, placeholders, name)
@@ -199,7 +281,8 @@ def _parse_handouts(folder: Path, root: Path, placeholders: set[str], stored: di
             return None
         if handout is None:
             return None
-        found[key] = (handout, _content_digest(handout))
+        parsed[key] = handout
+        found[key] = (handout.id, _content_digest(handout), path)
     return found
 
 
@@ -336,32 +419,47 @@ def load_summary(inputs: CachedInputs, cache: Cache, code: str) -> tuple[Summary
         return stored, True
     summary = make_summary(inputs, code, key)
     cache.write(f"catalog-{code}", summary)
-    cache.write(f"report-{code}", _report_part(summary))
+    cache.write(f"report-{code}", report_of(summary))
     return summary, False
 
 
-def load_report(inputs: CachedInputs, cache: Cache, code: str) -> Summary:
-    """The locale's summary without its per-entry tables (findings, plural note, broken records):
-    what ``check`` prints. Small, so a run with nothing changed never reads the large tables."""
+@dataclass(frozen=True)
+class LocaleReport:
+    """What ``check`` says of one locale's translation checks: every finding as printed (one a line,
+    in the checks' order), the counts by severity, the plural note and the broken approval records.
+    Kept as text, so a run with nothing changed reads a few bytes per finding, no finding objects."""
+
+    key: str
+    lines: str
+    errors: int
+    warnings: int
+    note: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @classmethod
+    def of(cls, findings: dict, key: str = "", note: str | None = None, problems=()) -> LocaleReport:
+        flat = [f for group in findings.values() for f in group]
+        errors = sum(f.severity == "error" for f in flat)
+        warnings = sum(f.severity == "warning" for f in flat)
+        return cls(key, "\n".join(map(str, flat)), errors, warnings, note, tuple(problems))
+
+
+def load_report(inputs: CachedInputs, cache: Cache, code: str) -> LocaleReport:
+    """The locale's :class:`LocaleReport`, from the cache while the summary key is the same (the large
+    per-entry tables are not read then), else from the summary."""
     key = summary_key(inputs, code)
     stored = cache.read(f"report-{code}")
-    if isinstance(stored, Summary) and stored.key == key:
+    if isinstance(stored, LocaleReport) and stored.key == key:
         return stored
     summary, _ = load_summary(inputs, cache, code)
+    report = report_of(summary)
     if summary.kind == "catalog":
-        cache.write(f"report-{code}", _report_part(summary))
-    return summary
+        cache.write(f"report-{code}", report)
+    return report
 
 
-def _report_part(summary: Summary) -> Summary:
-    return Summary(
-        summary.code,
-        summary.kind,
-        summary.key,
-        findings=summary.findings,
-        note=summary.note,
-        problems=summary.problems,
-    )
+def report_of(summary: Summary) -> LocaleReport:
+    return LocaleReport.of(summary.findings, summary.key, summary.note, summary.problems)
 
 
 class LazySummary:

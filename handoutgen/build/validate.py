@@ -27,6 +27,7 @@ from handoutgen.build.run import (
 from handoutgen.build.sheetcache import (
     Cache,
     CachedInputs,
+    LocaleReport,
     Progress,
     SheetStore,
     Summary,
@@ -35,6 +36,7 @@ from handoutgen.build.sheetcache import (
     load_report,
     load_summary,
     make_summary,
+    report_of,
     shared_key,
     summary_key,
 )
@@ -49,19 +51,14 @@ class Validation:
 
     inputs: CachedInputs
     cache: Cache
-    findings: dict[str, dict] = field(default_factory=dict)  # per locale with a catalogue, per entry
-    notes: dict[str, str | None] = field(default_factory=dict)  # per locale: its plural note
+    reports: dict[str, LocaleReport] = field(default_factory=dict)  # per locale with a catalogue
     keys: dict[str, str] = field(default_factory=dict)  # per locale: its summary key ("" when merged)
     errors: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
 
     def failed(self, strict: bool = False) -> bool:
-        translation_errors = any(
-            f.severity == "error" for fs in self.findings.values() for group in fs.values() for f in group
-        )
-        warnings = any(
-            f.severity == "warning" for fs in self.findings.values() for group in fs.values() for f in group
-        )
+        translation_errors = any(r.errors for r in self.reports.values())
+        warnings = any(r.warnings for r in self.reports.values())
         return bool(self.errors or translation_errors or (strict and (warnings or self.waiting)))
 
 
@@ -97,7 +94,7 @@ def validate_sheets(
     result.errors.extend(stylesheet_errors(inputs, cache))  # as the build checks them before rendering
     result.waiting = run.waiting
     _unsummarised_findings(inputs, codes, result)
-    result.findings = {c: result.findings[c] for c in codes if c in result.findings}
+    result.reports = {c: result.reports[c] for c in codes if c in result.reports}
     return result
 
 
@@ -108,10 +105,10 @@ def _unsummarised_findings(inputs: CachedInputs, codes: tuple[str, ...], result:
 
     for code in codes:
         locale = locale_info(code)
-        if locale.is_source or locale.pseudo or code in result.findings or code not in inputs.catalogs:
+        if locale.is_source or locale.pseudo or code in result.reports or code not in inputs.catalogs:
             continue
-        result.findings[code] = inputs.findings(locale)
-        result.notes[code], result.keys[code] = plural_note(inputs.catalogs[code], code), ""
+        note = plural_note(inputs.catalogs[code], code)
+        result.reports[code], result.keys[code] = LocaleReport.of(inputs.findings(locale), note=note), ""
 
 
 @dataclass
@@ -152,10 +149,11 @@ class _Checker:
         if here.kind != "catalog" or here.broken:
             return self.inputs.problems[before:]
         try:
-            report = here.summary or load_report(self.inputs, self.cache, code)
+            summary = here.summary
+            report = report_of(summary) if summary else load_report(self.inputs, self.cache, code)
         except HandoutError:
             return self.inputs.problems[before:]
-        result.findings[code], result.notes[code], result.keys[code] = report.findings, report.note, here.key
+        result.reports[code], result.keys[code] = report, here.key
         if code not in self.inputs.approvals:  # not read this run: the summary's records say it
             return list(report.problems)
         return self.inputs.problems[before:]
@@ -257,19 +255,21 @@ def literacy_report(result: Validation, config: Any) -> Any:
     inputs, root = result.inputs, result.inputs.project.root
     stored = result.cache.read("literacy") or {}
     fresh: dict[str, Any] = {}
-    scored = sorted(c for c in result.findings if language(c) in LOCALE_FORMULAS)
+    scored = sorted(c for c in result.reports if language(c) in LOCALE_FORMULAS)
     tables: dict[str, dict] = {}
     handouts = []
-    for handout in inputs.handouts:
-        base_key = key_of(inputs.file_keys[handout.id], inputs.file_sha(root / "literacy.yaml"))
-        base = stored.get(base_key) or check_handout(handout, config, file=display_path(handout.source, root))
+    for listed in inputs.handouts:
+        base_key = key_of(inputs.file_keys[listed.id], inputs.file_sha(root / "literacy.yaml"))
+        base = stored.get(base_key) or check_handout(
+            inputs.handout(listed.id), config, file=display_path(listed.source, root)
+        )
         fresh[base_key] = base
         scores: list[Any] = []
         for code in scored:
             score_key = key_of(base_key, code, result.keys[code])
             found = stored.get(score_key) if result.keys[code] else None
             if found is None:
-                found = _scores(inputs, handout, code, tables)
+                found = _scores(inputs, inputs.handout(listed.id), code, tables)
             fresh[score_key] = found
             scores += found
         handouts.append(dataclasses.replace(base, locales=scores))

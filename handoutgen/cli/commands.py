@@ -140,17 +140,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = literacy_report(result, config)
     print(report.format_scores())
     print(report.format_findings())
-    for code, found in result.findings.items():
-        findings = [f for fs in found.values() for f in fs]
-        for finding in findings:
-            print(finding)
-        note = result.notes.get(code)
-        if note:
-            print(f"note: {po_path(inputs.project.locales, code).relative_to(root)}: {note}")
-        _err(
-            f"{code}: {sum(f.severity == 'error' for f in findings)} translation errors, "
-            f"{sum(f.severity == 'warning' for f in findings)} warnings"
-        )
+    for code, found in result.reports.items():
+        if found.lines:
+            print(found.lines)
+        if found.note:
+            print(f"note: {po_path(inputs.project.locales, code).relative_to(root)}: {found.note}")
+        _err(f"{code}: {found.errors} translation errors, {found.warnings} warnings")
     for line in result.errors:
         _err(f"error: {line}")
     for line in result.waiting:

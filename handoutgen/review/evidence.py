@@ -178,11 +178,11 @@ def _report_rows(
     locale = locale_info(code)
     env = make_environment(inputs.project)
     shown: dict[Any, list[str]] = {}
-    for handout in inputs.handouts:
+    for listed in inputs.handouts:
         translations = inputs.translations(locale)
-        render_html(inputs.project, env, handout, inputs.clinic, locale, translations)
+        render_html(inputs.project, env, inputs.handout(listed.id), inputs.clinic, locale, translations)
         for key in translations.lookup.used:
-            shown.setdefault(key, []).append(handout.id)
+            shown.setdefault(key, []).append(listed.id)
     catalog = inputs.catalogs[code]
     path = po_path(root / "locales", code)
     findings = findings_by_key(root, catalog, path.relative_to(root), code)
