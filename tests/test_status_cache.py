@@ -407,3 +407,29 @@ def test_a_warm_check_makes_no_finding_objects(project: Path, monkeypatch, capsy
     assert main(["-C", str(project), "check"]) == cold_code
     assert capsys.readouterr() == cold
     assert made == []
+
+
+def test_two_commands_saving_their_records_at_once_keep_each_others(project: Path, monkeypatch) -> None:
+    """`status -l es` beside `status -l vi` (or the server beside the command line): each saves the
+    records of what it saw, and keeps what the other saved meanwhile, so the next run renders no
+    sheet. The records file is read again under a lock when it changed since it was read."""
+    from handoutgen.build import status as status_module
+    from handoutgen.build.sheetcache import Progress, SheetStore, load_inputs_cached
+
+    cache = Cache(project)
+    inputs = load_inputs_cached(project, cache)
+    late = SheetStore(cache)  # read before the other command saves
+    cached_rows(project, ("vi",))  # the other command: reads, learns vi, saves
+    es_rows = status_module._locale_rows(inputs, cache, late, "es", Progress("status", 4, lambda line: None))
+    late.save()
+    rendered: list[str] = []
+    real = status_module._render_used
+
+    def counting(inputs, env, handout_id, code):
+        rendered.append(f"{handout_id} [{code}]")
+        return real(inputs, env, handout_id, code)
+
+    monkeypatch.setattr(status_module, "_render_used", counting)
+    rows = cached_rows(project, ("es", "vi"))
+    assert rendered == []
+    assert rows == rendered_rows(project, ("es", "vi")) and rows[:4] == es_rows

@@ -53,7 +53,7 @@ from handoutgen.catalogs.states import State, entry_state
 from handoutgen.catalogs.store import po_path, pot_path
 from handoutgen.checks.findings import Finding
 from handoutgen.errors import Problem, display
-from handoutgen.fsutil import write_bytes_atomic
+from handoutgen.fsutil import exclusive_lock, write_bytes_atomic
 from handoutgen.text.locales import locale_info
 
 #: Bumped whenever what is stored (or how a key is made) changes: older files are then ignored.
@@ -497,6 +497,7 @@ class SheetStore:
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
+        self.read_as = _signature(cache.folder / "sheets.pickle")
         stored = cache.read("sheets")
         if not _consistent(stored):
             stored = {"entries": [], "tuples": [], "records": {}}
@@ -537,10 +538,34 @@ class SheetStore:
 
     def save(self) -> None:
         """Written when a record changed or one went unused; only the tuples and entries still named
-        are kept."""
+        are kept. Another command may have saved meanwhile (``status -l es`` beside ``status -l vi``,
+        the server beside the command line): under a lock, the file is read again and its records of
+        every locale this run did not see are kept."""
         unused = any(len(self.records.get(k, {})) != len(v) for k, v in self.seen.items())
         if not (self.changed or unused):
             return
+        with exclusive_lock(self.cache.folder / "sheets.lock", lambda: None):
+            if _signature(self.cache.folder / "sheets.pickle") != self.read_as:
+                self._adopt(self.cache.read("sheets"))
+            self._write()
+
+    def _adopt(self, latest: Any) -> None:
+        """The records of a file saved since this store read it, for every (purpose, locale) not seen
+        in this run, in this store's numbering."""
+        if not _consistent(latest):
+            return
+        self.records = {}
+        for group, records in latest["records"].items():
+            if group in self.seen:
+                continue
+            self.records[group] = {}
+            for sheet, record in records.items():
+                keys = tuple(latest["entries"][n] for n in latest["tuples"][record[0]])
+                adopted = self.put(group[0], group[1], sheet, keys, *record[1:])
+                self.records[group][sheet] = adopted
+            self.seen.pop(group, None)  # put() noted it as seen; it was only carried over
+
+    def _write(self) -> None:
         records = {**self.records, **self.seen}
         named = sorted({r[0] for group in records.values() for r in group.values()})
         renumber = {old: new for new, old in enumerate(named)}
@@ -556,6 +581,15 @@ class SheetStore:
                 },
             },
         )
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """A file's identity and time, to know whether someone wrote it since (None: no such file)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _consistent(stored: Any) -> bool:
