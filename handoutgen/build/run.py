@@ -572,7 +572,7 @@ def build_run(
             return run
         one_sheet = len(options.handouts) == 1 and len(options.locales) == 1
         eager = (force or not manifest.outputs) and not one_sheet  # a cold build: warm workers now
-        renderer = _renderer(root, jobs, explain, cluster, eager=eager)
+        renderer = _renderer(root, jobs, explain, cluster, eager=eager, report=report)
         try:
             inputs = load_inputs(root) if explain else load_inputs_cached(root, Cache(root))
             if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain):
@@ -741,12 +741,21 @@ def _finish_one(
     report(describe(outcome, inputs.project.root, len(run.outcomes), total))
 
 
-def _renderer(root: Path, jobs: int | None, explain: bool, cluster: str | None, *, eager: bool) -> Any:
-    """Worker processes here, or a Dask cluster (``--cluster``); none when only explaining."""
+def _renderer(
+    root: Path, jobs: int | None, explain: bool, cluster: str | None, *, eager: bool, report: Callable
+) -> Any:
+    """A Dask cluster (``--cluster``), the render service's warm workers while it runs
+    (build/service.py), or worker processes of this build's own; none when only explaining."""
     if cluster and not explain:
         from handoutgen.build.cluster import ClusterRenderer
 
         return ClusterRenderer(root, cluster)
+    if not explain:
+        from handoutgen.build.service import connect
+
+        service = connect(root, report)
+        if service is not None:
+            return service
     return Renderer(root, 0 if explain else (jobs or os.cpu_count() or 1), eager=eager)
 
 

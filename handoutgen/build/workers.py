@@ -161,10 +161,11 @@ def start_early(root: Path, *, jobs: int | None, force: bool, explain: bool, one
     """For a cold build (no manifest yet, or ``--force``) with more than one worker: the forkserver
     starts before the planner has even imported its own modules, which is the build's first second."""
     from handoutgen.build.manifest import MANIFEST
+    from handoutgen.build.service import running
 
     workers = jobs or os.cpu_count() or 1
     cold = force or not (Path(root) / "build" / MANIFEST).exists()
-    if cold and workers > 1 and not explain and not one_sheet:
+    if cold and workers > 1 and not explain and not one_sheet and running(root) is None:
         start_forkserver()
 
 

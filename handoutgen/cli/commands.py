@@ -116,6 +116,49 @@ def cmd_models_install(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workers_start(args: argparse.Namespace) -> int:
+    import os
+
+    from handoutgen.build.service import start
+
+    if args.idle <= 0 or (args.jobs is not None and args.jobs < 1):
+        _err("error: --jobs must be 1 or more and --idle more than 0 minutes")
+        return 2
+    info = start(args.project, args.jobs or os.cpu_count() or 1, args.idle)
+    _err(
+        f"render service ready: {info['workers']} warm worker(s), pid {info['pid']}; builds of this project "
+        f"use it until {args.idle:g} idle minutes pass or `generate.py workers stop`"
+    )
+    return 0
+
+
+def cmd_workers_stop(args: argparse.Namespace) -> int:
+    from handoutgen.build.service import stop
+
+    _err("render service stopped" if stop(args.project) else "no render service was running")
+    return 0
+
+
+def cmd_workers_status(args: argparse.Namespace) -> int:
+    """0 when the service runs (and is this code's), 1 when none runs or it is stale."""
+    from handoutgen.build.service import code_key, running
+
+    info = running(args.project)
+    if info is None:
+        print("render service: not running")
+        return 1
+    stale = info.get("code") != code_key()
+    print(
+        f"render service: pid {info['pid']}, {info['workers']} warm worker(s)"
+        + (
+            "; stale (started before handoutgen or the fonts changed): the next build stops it"
+            if stale
+            else ""
+        )
+    )
+    return 1 if stale else 0
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
     from handoutgen.build.watch import watch
 

@@ -153,6 +153,35 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        "workers",
+        "keep WeasyPrint workers warm between builds (the render service)",
+        "A build's first second goes to starting workers and importing WeasyPrint. `workers start` keeps "
+        "warm workers for this project in the background; every `build` uses them while they run (and "
+        "falls back to its own workers if they stop). They stop after --idle minutes without a build, or "
+        "with `workers stop`. Files: .cache/service/ (a Unix socket and a key only this user can read).",
+        actions=(
+            Command(
+                "start",
+                "start the render service (or keep the one running) and wait until its workers are warm",
+                args=(
+                    arg("-j", "--jobs", type=int, help="worker processes (default: the number of cores)"),
+                    arg(
+                        "--idle",
+                        type=float,
+                        default=30.0,
+                        metavar="MINUTES",
+                        help="stop after this many minutes without a build (default: %(default)s)",
+                    ),
+                ),
+                handler=run.cmd_workers_start,
+            ),
+            Command("stop", "stop the render service", handler=run.cmd_workers_stop),
+            Command(
+                "status", "say whether the render service runs, and with what", handler=run.cmd_workers_status
+            ),
+        ),
+    ),
+    Command(
         "watch",
         "rebuild PDFs whenever content, templates, catalogues or settings change",
         "Build, then watch handouts/, templates/, locales/, assets/ and clinic.yaml and rebuild only what "
