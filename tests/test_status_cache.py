@@ -433,3 +433,34 @@ def test_two_commands_saving_their_records_at_once_keep_each_others(project: Pat
     rows = cached_rows(project, ("es", "vi"))
     assert rendered == []
     assert rows == rendered_rows(project, ("es", "vi")) and rows[:4] == es_rows
+
+
+def test_status_learns_a_sheets_entries_without_drawing_its_qr_code(project: Path, monkeypatch) -> None:
+    """Drawing a sheet's QR code (segno's mask search) was half of a cold `status` on a large library;
+    no entry is looked up in it, so `status` does not draw it, and its rows are still the rendered
+    ones. The build draws it."""
+    from handoutgen.render import qr
+
+    drawn: list[str] = []
+    real = qr.qr_svg
+
+    def counting(url, title):
+        drawn.append(url)
+        return real(url, title)
+
+    monkeypatch.setattr(qr, "qr_svg", counting)
+    expected = rendered_rows(project)
+    assert len(drawn) == len(expected)  # the reference renders every sheet with its code
+    drawn.clear()
+    assert cached_rows(project) == expected
+    assert drawn == []
+
+
+def test_an_address_too_long_for_a_qr_code_is_a_content_error() -> None:
+    """Defence in depth under clinic.yaml's 200-character limit: segno's overflow is one clear error,
+    never a traceback."""
+    from handoutgen.errors import ContentError
+    from handoutgen.render.qr import _drawing
+
+    with pytest.raises(ContentError, match="more than a QR code holds; shorten handout_url"):
+        _drawing("https://example.org/" + "x" * 3000)

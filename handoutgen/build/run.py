@@ -38,7 +38,7 @@ from handoutgen.errors import CatalogError, HandoutError, Problem, ReviewError, 
 from handoutgen.fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
 from handoutgen.project import Project, git_commit
 from handoutgen.render.html import make_environment, render_html
-from handoutgen.text.locales import LocaleInfo, locale_info
+from handoutgen.text.locales import LocaleInfo, language, locale_info
 
 
 class HandoutFile(Protocol):
@@ -634,7 +634,7 @@ def _prepare_and_render(
     in_flight: deque[tuple[Prepared, list[str]]] = deque()
     known = known_sheets(inputs, manifest, options, force=force, explain=explain)
     sizes = {h.id: h.source.stat().st_size if h.source.is_file() else 0 for h in inputs.handouts}
-    for job in sorted(planned, key=lambda job: _render_cost(job, sizes), reverse=True):
+    for job in sorted(planned, key=lambda job: _render_order(job, sizes)):
         name = _output_name(job)
         outcome = known.outcome(job, name) if known is not None else None
         if outcome is not None:  # known up to date: not prepared again
@@ -664,11 +664,22 @@ def _prepare_and_render(
         known.save()
 
 
-def _render_cost(job: Job, sizes: dict[str, int]) -> int:
-    """A rough order of render time, longest first, so that the last sheets are the shortest and no
-    worker is left alone with a long one: CJK fonts make a sheet about twice as slow, and time grows
-    with the handout's length (``sizes``: its source's size, by handout id)."""
-    return sizes[job.handout_id] * (2 if any("CJK" in font for font in locale_info(job.locale).fonts) else 1)
+def _render_order(job: Job, sizes: dict[str, int]) -> tuple[int, float]:
+    """The order sheets are prepared and sent in. First the sheets that read no catalogue (English,
+    the pseudo-locale): the workers start on them while the planner reads the catalogues and runs
+    their checks. Then the rest longest first, so that the last sheets are the shortest and no worker
+    is left alone with a long one: render time grows with the handout's length (``sizes``: its
+    source's size, by handout id) and with the script (measured: CJK about twice as slow as Latin,
+    Korean twice again for its keep-all words, Arabic half as much again)."""
+    locale = locale_info(job.locale)
+    if locale.is_source or locale.pseudo:
+        return (0, -sizes[job.handout_id])
+    factor = 1.0
+    if any("CJK" in font for font in locale.fonts):
+        factor = 4.0 if language(locale.code) == "ko" else 2.0
+    elif locale.rtl:
+        factor = 1.5
+    return (1, -sizes[job.handout_id] * factor)
 
 
 def _stale_reasons(manifest, name: str, prepared: Prepared, force: bool, explain: bool) -> list[str]:

@@ -131,9 +131,10 @@ def _render_used(inputs: Inputs, env, handout_id: str, code: str) -> tuple[tuple
     """The entries one sheet's render uses (in the order it looks them up), and the problem it ran
     into, worded as :func:`sheet_status` words it."""
     translations = inputs.translations(locale_info(code))
+    handout = inputs.handout(handout_id)
     try:
         render_html(
-            inputs.project, env, inputs.handout(handout_id), inputs.clinic, locale_info(code), translations
+            inputs.project, env, handout, inputs.clinic, locale_info(code), translations, lookup_only=True
         )
     except HandoutError as exc:
         return tuple(translations.lookup.used), str(exc).splitlines()[0]

@@ -319,6 +319,10 @@ def _hours(reader: Reader, node: yaml.Node, path: str, values: dict) -> Hours | 
     return Hours(first, last, opens, closes)
 
 
+#: The longest ``handout_url``: its QR code, printed a few centimetres wide, must scan from paper.
+URL_MAX = 200
+
+
 def _handout_url(reader: Reader, node: yaml.Node, path: str, value: str) -> str | None:
     """An http(s) address with {id} (and usually {locale}) and no other placeholder."""
     names = re.findall(r"\{([^{}]*)\}", value)
@@ -328,6 +332,13 @@ def _handout_url(reader: Reader, node: yaml.Node, path: str, value: str) -> str 
             node,
             path,
             f"'{value}' is not a web address; write it like 'https://example.org/{{locale}}/{{id}}.html'",
+        )
+    elif len(value) > URL_MAX:
+        reader.problem(
+            node,
+            path,
+            f"the address is {len(value)} characters; the QR code of a longer one is too dense to scan from "
+            f"paper: keep it to {URL_MAX} or fewer",
         )
     elif unknown or "id" not in names:
         reader.problem(

@@ -235,18 +235,17 @@ def render_html(
     draft_reason: str | None = None,
     print_id: str | None = None,
     screen: dict[str, Any] | None = None,
+    lookup_only: bool = False,
 ) -> str:
-    """The handout as one HTML document in ``locale``; ``translations`` records what it used. Large print
-    when the handout or the clinic asks for it (``large_print: true``). ``print_id`` (printed small in the
-    footer) and ``screen`` (the web page's switches: render/portal.py) are defined only when given."""
+    """The handout as one HTML document in ``locale`` (large print when the handout or the clinic asks);
+    ``translations`` records what it used. ``print_id`` (the footer's) and ``screen`` (render/portal.py)
+    only when given; ``lookup_only``: only what ``translations`` records is wanted (no QR code drawn)."""
     from babel.dates import format_date
 
     tr, plain = _text_filters(translations, clinic.placeholders(), locale)
     install_translations(env, translations, _catalog_location(project, locale, translations))
-    template = env.get_template(TEMPLATE)
     logo = clinic.logo.relative_to(project.root.resolve()).as_posix() if clinic.logo else None
-    extra = {**({} if print_id is None else {"print_id": print_id}), **(screen or {})}
-    return template.render(
+    return env.get_template(TEMPLATE).render(
         handout=handout,
         clinic=clinic,
         locale=locale,
@@ -262,23 +261,26 @@ def render_html(
         generator=f"handoutgen {__version__}",
         large_print=handout.large_print or clinic.large_print,
         source_lang_attr=_source_lang_attribute(locale),
-        **_actionable(project, handout, clinic, locale),
-        **extra,
+        **_actionable(project, handout, clinic, locale, lookup_only),
+        **({} if print_id is None else {"print_id": print_id}),
+        **(screen or {}),
     )
 
 
-def _actionable(project: Project, handout: Handout, clinic: Clinic, locale: LocaleInfo) -> dict[str, Any]:
+def _actionable(
+    project: Project, handout: Handout, clinic: Clinic, locale: LocaleInfo, lookup_only: bool = False
+) -> dict[str, Any]:
     """What the actionable blocks need besides the text: the typography of handout texts for long
     template labels, icon files, the clinic's phone hours in the sheet's language, and the web
     version's address with a maker of its QR code."""
-    from handoutgen.render.qr import qr_svg
+    from handoutgen.render.qr import no_qr, qr_svg
 
     return {
         "label": lambda text: typeset(text, locale),  # a long template label: no break inside a word or range
         "icon_url": lambda name: f"../{icon_file(name)}",
         "hours": phone_hours(clinic, locale),
         "sheet_url": clinic.sheet_url(locale.code, handout.id),
-        "qr_code": qr_svg,
+        "qr_code": no_qr if lookup_only else qr_svg,
     }
 
 

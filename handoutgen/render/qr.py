@@ -12,8 +12,17 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from handoutgen.errors import ContentError
+
 #: The error correction level: M survives about 15 % damage (a fold, a smudge) at a modest size.
 ERROR_LEVEL = "m"
+
+
+def no_qr(url: str, title: str) -> Markup:
+    """Nothing: for a render that only learns which entries a sheet uses (``status``). The address
+    cannot be too long for a QR code there (clinic.yaml's ``handout_url`` is at most 200 characters,
+    an id at most a file name), and no entry is looked up in drawing it."""
+    return Markup("")
 
 
 def qr_svg(url: str, title: str) -> Markup:
@@ -29,7 +38,13 @@ def _drawing(url: str) -> tuple[str, str]:
     handout draws the same code (choosing the mask is most of a sheet's HTML time)."""
     import segno
 
-    code = segno.make_qr(url, error=ERROR_LEVEL, boost_error=False)
+    try:
+        code = segno.make_qr(url, error=ERROR_LEVEL, boost_error=False)
+    except segno.DataOverflowError:
+        raise ContentError(
+            f"the sheet's web address is {len(url)} characters, more than a QR code holds; shorten "
+            "handout_url in clinic.yaml or the handout's id"
+        ) from None
     out = io.BytesIO()
     code.save(out, kind="svg", xmldecl=False, svgns=True, nl=False, omitsize=True, border=4, svgclass=None)
     svg = out.getvalue().decode("ascii")
