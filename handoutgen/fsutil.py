@@ -79,7 +79,7 @@ def remove_leftovers(folders: Iterable[Path]) -> list[Path]:
     for folder in folders:
         if not Path(folder).is_dir():
             continue
-        for path in Path(folder).rglob(f".*{TEMP_SUFFIX}"):
+        for path in _temp_files(Path(folder)):
             match = _TEMP_RE.match(path.name)
             if not match or path.is_symlink() or not path.is_file() or _alive(int(match["pid"])):
                 continue
@@ -87,6 +87,15 @@ def remove_leftovers(folders: Iterable[Path]) -> list[Path]:
                 path.unlink()
                 removed.append(path)
     return removed
+
+
+def _temp_files(folder: Path) -> Iterator[Path]:
+    """Files named like our temp files below ``folder``, walked without following links (as
+    ``rglob`` does, with one listing per folder and no ``stat`` per file)."""
+    for dirpath, _, filenames in os.walk(folder):
+        for name in filenames:
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                yield Path(dirpath) / name
 
 
 def _alive(pid: int) -> bool:

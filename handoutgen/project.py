@@ -94,12 +94,12 @@ def outside_links(root: Path, paths: list[Path] | None = None) -> list[tuple[Pat
             folder = Path(root) / name
             paths.append(folder)
             if folder.is_dir() and not folder.is_symlink():
-                for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-                    paths.extend(Path(dirpath) / entry for entry in (*dirnames, *filenames))
+                paths.extend(_symlinks_under(folder))  # any other entry is a plain file or folder inside
     found = []
+    linked: dict[Path, bool] = {}  # folder -> whether it is a symlink, asked once per call
     for path in paths:
         path = Path(path)
-        if not (path.is_symlink() or _under_link(path, Path(root))):
+        if not (path.is_symlink() or _under_link(path, Path(root), linked)):
             continue
         target = path.resolve()
         if not target.is_relative_to(real_root):
@@ -107,7 +107,21 @@ def outside_links(root: Path, paths: list[Path] | None = None) -> list[tuple[Pat
     return found
 
 
-def _under_link(path: Path, root: Path) -> bool:
+def _symlinks_under(folder: Path) -> list[Path]:
+    """Every symlink below ``folder``, walked without following links; one listing per folder and no
+    ``stat`` per file (the directory entries say which are links)."""
+    found, todo = [], [str(folder)]
+    while todo:
+        with os.scandir(todo.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    found.append(Path(entry.path))
+                elif entry.is_dir(follow_symlinks=False):
+                    todo.append(entry.path)
+    return found
+
+
+def _under_link(path: Path, root: Path, linked: dict[Path, bool]) -> bool:
     """Whether a folder between ``root`` and ``path`` is a symlink."""
     try:
         parts = path.relative_to(root).parts[:-1]
@@ -116,7 +130,9 @@ def _under_link(path: Path, root: Path) -> bool:
     folder = root
     for part in parts:
         folder = folder / part
-        if folder.is_symlink():
+        if folder not in linked:
+            linked[folder] = folder.is_symlink()
+        if linked[folder]:
             return True
     return False
 

@@ -18,6 +18,7 @@ recorded is simply built again, to the same bytes.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -51,8 +52,18 @@ def inputs_digest(root: Path) -> str:
     refuse_outside_links(root)
     files = input_files(root)
     refuse_outside_links(root, files)
-    parts = [(str(p.relative_to(root)), digest(p.read_bytes())) for p in files]
+    from handoutgen.build.hashes import hashes_of
+
+    hashes = hashes_of(root)  # the same as digest(p.read_bytes()), without reading an unchanged file
+    parts = [(str(p.relative_to(root)), _kept(hashes, p)[:20]) for p in files]
     return digest([parts, environment_digest(), font_choices_digest()])
+
+
+def _kept(hashes: Any, path: Path) -> str:
+    found = hashes.sha(path)
+    if found is None:  # removed since it was listed: said as reading it would say it
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+    return found
 
 
 def font_choices_digest() -> str:

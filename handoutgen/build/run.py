@@ -542,6 +542,7 @@ def build_run(
 ) -> BuildRun:
     """Plan, prepare and render. Long because it is the pipeline, step by step: the fast no-op
     check, the catalogue update, preparing each sheet, rendering the stale ones, the summary."""
+    from handoutgen.build.hashes import hashes_of
     from handoutgen.build.manifest import Manifest, digest, inputs_digest
     from handoutgen.build.sheetcache import Cache, load_inputs_cached
     from handoutgen.fsutil import remove_leftovers
@@ -569,6 +570,7 @@ def build_run(
             report(f"up to date: {run.up_to_date} PDF(s), no input changed")
             for line in run.waiting:
                 report(line)
+            hashes_of(root).save()
             return run
         one_sheet = len(options.handouts) == 1 and len(options.locales) == 1
         eager = (force or not manifest.outputs) and not one_sheet  # a cold build: warm workers now
@@ -595,6 +597,7 @@ def build_run(
                 "waiting": run.waiting,
             }
         manifest.save()
+        hashes_of(root).save()
         if run.up_to_date:
             report(f"{run.up_to_date} PDF(s) already up to date")
         _summarise_locales(run.outcomes, report)

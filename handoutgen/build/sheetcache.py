@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from handoutgen import __version__
+from handoutgen.build.hashes import hashes_of
 from handoutgen.build.run import Inputs
 from handoutgen.catalogs.approvals import approvals_path, record_date
 from handoutgen.catalogs.lookup import Key
@@ -75,6 +76,13 @@ def file_sha(path: Path) -> str:
         return sha(Path(path).read_bytes())
     except FileNotFoundError:
         return "absent"
+
+
+def kept_sha(root: Path, path: Path) -> str:
+    """:func:`file_sha`, from the project's kept hashes (build/hashes.py) while the file's stat is
+    the one it was hashed with."""
+    found = hashes_of(root).sha(path)
+    return "absent" if found is None else found[:32]
 
 
 def key_of(*parts: Any) -> str:
@@ -203,9 +211,9 @@ class CachedInputs(Inputs):
         return made
 
     def file_sha(self, path: Path) -> str:
-        """:func:`file_sha`, once per file and run (a catalogue is hashed once, whoever asks)."""
+        """:func:`kept_sha`, once per file and run (a catalogue is hashed once, whoever asks)."""
         if path not in self._hashes:
-            self._hashes[path] = file_sha(path)
+            self._hashes[path] = kept_sha(self.project.root, path)
         return self._hashes[path]
 
 
@@ -270,7 +278,7 @@ def _index_handouts(
     for path in sorted(folder.glob("*.yaml")):
         # a file that is no link, in a folder that is none, is shown as handouts/<name>
         name = display_path(path, root) if linked or path.is_symlink() else f"{folder.name}/{path.name}"
-        key = key_of(name, file_sha(path), sorted(placeholders))
+        key = key_of(name, kept_sha(root, path), sorted(placeholders))
         known = stored.get(key)
         if isinstance(known, tuple) and len(known) == 3 and known[2] == path.name:
             found[key] = (known[0], known[1], path)
@@ -621,7 +629,7 @@ def extraction_key(root: Path) -> str:
             for name in sorted(names):
                 relative = (Path(folder) / name).relative_to(root).as_posix()
                 if any(pathmatch(p, relative) for p in patterns):
-                    files.append((relative, file_sha(Path(folder) / name)))
+                    files.append((relative, kept_sha(root, Path(folder) / name)))
     return key_of(sha(data), sorted(set(files)))
 
 
@@ -635,7 +643,7 @@ def _fixed_prefix(pattern: str) -> str:
     return "/".join(parts)
 
 
-def merge_keys(root: Path, sha_of: Callable[[Path], str] = file_sha) -> dict[str, str]:
+def merge_keys(root: Path, sha_of: Callable[[Path], str] | None = None) -> dict[str, str]:
     """Per locale, a key of everything the catalogue update reads for it: the English (the files the
     extraction reads), the template, reviewers.yaml, the catalogue and its approval records. A key
     once found to need no merge needs none while it is the same; empty without catalogues."""
@@ -645,6 +653,7 @@ def merge_keys(root: Path, sha_of: Callable[[Path], str] = file_sha) -> dict[str
     codes = locales_on_disk(locales)
     if not (Path(root) / "babel.cfg").exists() or not codes:
         return {}
+    sha_of = sha_of or (lambda path: kept_sha(root, path))
     english = key_of(extraction_key(root), sha_of(pot_path(locales)), sha_of(Path(root) / "reviewers.yaml"))
     return {
         code: key_of(english, code, sha_of(po_path(locales, code)), sha_of(approvals_path(locales, code)))

@@ -77,6 +77,7 @@ def compute_status(
     """Every sheet's row, as :func:`sheet_status` makes it, without rendering a sheet whose handout,
     shared parts and used entries are unchanged since the last run (see :mod:`sheetcache`).
     ``report`` gets a progress line every few seconds on a long run (default: stderr)."""
+    from handoutgen.build.hashes import hashes_of
     from handoutgen.build.sheetcache import Cache, Progress, SheetStore, load_inputs_cached
 
     cache = Cache(root)
@@ -88,6 +89,7 @@ def compute_status(
     for code in codes:
         rows += _locale_rows(inputs, cache, store, code, progress)
     store.save()
+    hashes_of(root).save()
     return inputs, rows
 
 

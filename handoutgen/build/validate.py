@@ -72,6 +72,7 @@ def validate_sheets(
     """Every validation the build makes before WeasyPrint, with nothing written: the catalogues as
     the build's update would merge them (in memory), each sheet's HTML, the translation checks.
     ``report`` gets a progress line every few seconds on a long run (default: stderr)."""
+    from handoutgen.build.hashes import hashes_of
     from handoutgen.catalogs.store import locales_on_disk
 
     cache = Cache(root)
@@ -87,6 +88,7 @@ def validate_sheets(
     for code in codes:
         problems += checker.locale(code, [j for j in jobs if j.locale == code], code in merged, result)
     store.save()
+    hashes_of(root).save()
     inputs.problems[:] = problems
     lines: list[str] = []
     _report_unbuilt(inputs, run, lines.append)
