@@ -109,6 +109,12 @@ class Inputs:
             self.approvals[locale.code] = self.load_approvals(locale.code)
         return CatalogTranslations(self.catalogs[locale.code], self.approvals[locale.code])
 
+    def forget(self, code: str) -> None:
+        """Let go of a locale's catalogue, records and findings once nothing more is asked of it (a
+        library's catalogues are hundreds of MB each in memory: a run over 20 locales kept them all)."""
+        for table in (self.catalogs, self.approvals, self._findings):
+            table.pop(code, None)
+
     def load_approvals(self, code: str) -> Approvals:
         """The locale's approval records; a broken chain is reported and the records after the
         break count for nothing (their entries print as drafts)."""

@@ -88,6 +88,7 @@ def compute_status(
     rows: list[SheetStatus] = []
     for code in codes:
         rows += _locale_rows(inputs, cache, store, code, progress)
+        inputs.forget(code)
     store.save()
     hashes_of(root).save()
     return inputs, rows

@@ -87,6 +87,8 @@ def validate_sheets(
     problems: list[Problem] = []
     for code in codes:
         problems += checker.locale(code, [j for j in jobs if j.locale == code], code in merged, result)
+        if code in result.reports and code not in merged:  # summarised: its catalogue is not read again
+            inputs.forget(code)
     store.save()
     hashes_of(root).save()
     inputs.problems[:] = problems
