@@ -477,3 +477,28 @@ def test_status_and_check_let_go_of_each_catalogue_when_done_with_it(project: Pa
         assert inputs.catalogs == {} and inputs.approvals == {}
         result = validate_sheets(project, report=lambda line: None)
         assert not set(result.inputs.catalogs) & set(result.reports), sorted(result.inputs.catalogs)
+
+
+def test_a_status_with_nothing_changed_looks_at_no_sheet(project: Path, monkeypatch) -> None:
+    """The rows are kept with the key of everything they were made from (shared parts, every locale's
+    summary key, every handout's content): with nothing changed no sheet is looked at, and the rows
+    and the printed table are the ones a cold run gives. Any edit makes it look again."""
+    from handoutgen.build import status as status_module
+
+    expected = same_as_rendering(project)
+    looked: list[str] = []
+    real = status_module._locale_rows
+
+    def counting(inputs, cache, store, code, progress):
+        looked.append(code)
+        return real(inputs, cache, store, code, progress)
+
+    monkeypatch.setattr(status_module, "_locale_rows", counting)
+    inputs, rows = compute_status(project, report=lambda line: None)
+    assert looked == [] and rows == expected
+    assert status_module.format_table(rows) == status_module.format_table(list(expected))
+    records = project / "locales" / "es" / "approvals.jsonl"
+    approve(project, "es")
+    assert records.exists()
+    assert cached_rows(project) == rendered_rows(project) != expected
+    assert looked == list(inputs.clinic.locales)

@@ -83,15 +83,42 @@ def compute_status(
     cache = Cache(root)
     inputs = load_inputs_cached(root, cache)
     codes = locales or inputs.clinic.locales
+    whole = _whole_key(inputs, cache, codes)
+    stored = cache.read("status-rows")
+    if isinstance(stored, Rows) and stored.key == whole:  # every key the rows came from is the same
+        hashes_of(root).save()
+        return inputs, stored
     store = SheetStore(cache)
     progress = Progress("status", len(codes) * len(inputs.handouts), report)
-    rows: list[SheetStatus] = []
+    rows = Rows()
     for code in codes:
         rows += _locale_rows(inputs, cache, store, code, progress)
         inputs.forget(code)
     store.save()
+    rows.key, rows.table = whole, format_table(rows)
+    cache.write("status-rows", rows)
     hashes_of(root).save()
     return inputs, rows
+
+
+class Rows(list):
+    """The rows of :func:`compute_status`, with the key they were made from and their table as
+    printed (both kept with them: a library's table is a hundred thousand lines)."""
+
+    key: str = ""
+    table: str = ""
+
+
+def _whole_key(inputs: CachedInputs, cache: Cache, codes: tuple[str, ...]) -> str:
+    """Everything a row depends on: the shared parts (templates, clinic settings, assets, renderer,
+    versions), each locale's summary key (its catalogue, records, reviewers and check references) and
+    each handout's content, in file order. The same key, the same rows: a library with nothing
+    changed is answered without a look at its hundred thousand sheets."""
+    from handoutgen.build.sheetcache import LazySummary, key_of, shared_key
+
+    summaries = [(code, LazySummary(inputs, cache, code).key) for code in codes]
+    handouts = [(h.id, inputs.content[h.id]) for h in inputs.handouts]
+    return key_of(shared_key(inputs), summaries, handouts)
 
 
 def _locale_rows(
@@ -209,6 +236,8 @@ def _cells(row: SheetStatus) -> tuple[str, ...]:
 
 
 def format_table(rows: list[SheetStatus]) -> str:
+    if isinstance(rows, Rows) and rows.table:
+        return rows.table
     table = [COLUMNS, *(_cells(r) for r in rows)]
     widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
@@ -226,11 +255,13 @@ def write_index(inputs: Inputs, rows: list[SheetStatus]) -> Path:
     links, sheets = _links(build, rows)
     path, cache = build / "index.html", Cache(inputs.project.root)
     key = key_of(
-        [
+        rows.key  # what the rows were made from (the same key, the same rows)
+        if isinstance(rows, Rows) and rows.key
+        else [
             (
                 r.handout,
                 r.locale,
-                list(r.counts.items()),
+                [r.counts.get(s, 0) for s in State],
                 r.errors,
                 r.last_approval,
                 r.reason,
@@ -257,11 +288,19 @@ def write_index(inputs: Inputs, rows: list[SheetStatus]) -> Path:
 
 
 def _links(build: Path, rows: list[SheetStatus]) -> tuple[dict, dict[str, str]]:
-    """The PDF of each row and the review sheet of each locale, relative to build/, when there."""
+    """The PDF of each row and the review sheet of each locale, relative to build/, when there (each
+    locale's folder listed once: a library has a hundred thousand sheets)."""
+    present: dict[str, set[str]] = {}
+    for code in dict.fromkeys(r.locale for r in rows):
+        try:
+            with os.scandir(build / code) as entries:
+                present[code] = {e.name for e in entries if e.name.endswith(".pdf") and e.is_file()}
+        except OSError:  # no such folder (nothing built in this locale yet)
+            present[code] = set()
     links = {}
     for row in rows:
-        pdf = build / row.locale / f"{row.handout}.pdf"
-        links[(row.handout, row.locale)] = os.path.relpath(pdf, build) if pdf.exists() else None
+        name = f"{row.handout}.pdf"
+        links[(row.handout, row.locale)] = f"{row.locale}/{name}" if name in present[row.locale] else None
     sheets = {}
     for code in dict.fromkeys(r.locale for r in rows):
         for suffix in ("pdf", "html"):
