@@ -502,3 +502,32 @@ def test_a_status_with_nothing_changed_looks_at_no_sheet(project: Path, monkeypa
     assert records.exists()
     assert cached_rows(project) == rendered_rows(project) != expected
     assert looked == list(inputs.clinic.locales)
+
+
+def test_a_check_with_nothing_changed_looks_at_no_sheet(project: Path, monkeypatch, capsys) -> None:
+    """`check` keeps its sheets' outcomes with the same key as the status rows: with nothing changed
+    no sheet is looked at and it says exactly what the cold run said (stdout, stderr, exit code);
+    an edited catalogue makes it look again."""
+    from handoutgen.build import validate
+
+    list_reviewers(project)
+    approve(project, "es")
+    cold_code = main(["-C", str(project), "check"])
+    cold = capsys.readouterr()
+    looked: list[int] = []
+    real = validate._check_sheets
+
+    def counting(*args, **kwargs):
+        looked.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(validate, "_check_sheets", counting)
+    assert main(["-C", str(project), "check"]) == cold_code
+    assert capsys.readouterr() == cold
+    assert looked == []
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    next(m for m in catalog if m.id and m.string).string = "{telefono}"
+    save_catalog(catalog, path)
+    assert main(["-C", str(project), "check"]) != 0
+    assert "invents telefono" in capsys.readouterr().err and looked == [1]

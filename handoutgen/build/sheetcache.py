@@ -300,6 +300,17 @@ def _content_digest(handout) -> str:
     return handout_digest(handout)
 
 
+def whole_key(inputs: CachedInputs, cache: Cache, codes: tuple[str, ...]) -> str:
+    """Everything a sheet's status row or check outcome depends on, for every sheet: the shared parts
+    (templates, clinic settings, assets, renderer, versions), each locale's summary key (its
+    catalogue, records, reviewers and check references) and each handout's content, in file order.
+    The same key, the same answers: a library with nothing changed is answered without a look at
+    its hundred thousand sheets."""
+    summaries = [(code, LazySummary(inputs, cache, code).key) for code in codes]
+    handouts = [(h.id, inputs.content[h.id]) for h in inputs.handouts]
+    return key_of(shared_key(inputs), summaries, handouts)
+
+
 def shared_key(inputs: Inputs) -> str:
     """What every sheet shares: templates, clinic settings, assets, renderer, and the versions."""
     return key_of(sorted(inputs.shared_parts().items()), _versions())

@@ -78,12 +78,12 @@ def compute_status(
     shared parts and used entries are unchanged since the last run (see :mod:`sheetcache`).
     ``report`` gets a progress line every few seconds on a long run (default: stderr)."""
     from handoutgen.build.hashes import hashes_of
-    from handoutgen.build.sheetcache import Cache, Progress, SheetStore, load_inputs_cached
+    from handoutgen.build.sheetcache import Cache, Progress, SheetStore, load_inputs_cached, whole_key
 
     cache = Cache(root)
     inputs = load_inputs_cached(root, cache)
     codes = locales or inputs.clinic.locales
-    whole = _whole_key(inputs, cache, codes)
+    whole = whole_key(inputs, cache, codes)
     stored = cache.read("status-rows")
     if isinstance(stored, Rows) and stored.key == whole:  # every key the rows came from is the same
         hashes_of(root).save()
@@ -107,18 +107,6 @@ class Rows(list):
 
     key: str = ""
     table: str = ""
-
-
-def _whole_key(inputs: CachedInputs, cache: Cache, codes: tuple[str, ...]) -> str:
-    """Everything a row depends on: the shared parts (templates, clinic settings, assets, renderer,
-    versions), each locale's summary key (its catalogue, records, reviewers and check references) and
-    each handout's content, in file order. The same key, the same rows: a library with nothing
-    changed is answered without a look at its hundred thousand sheets."""
-    from handoutgen.build.sheetcache import LazySummary, key_of, shared_key
-
-    summaries = [(code, LazySummary(inputs, cache, code).key) for code in codes]
-    handouts = [(h.id, inputs.content[h.id]) for h in inputs.handouts]
-    return key_of(shared_key(inputs), summaries, handouts)
 
 
 def _locale_rows(

@@ -39,6 +39,7 @@ from handoutgen.build.sheetcache import (
     report_of,
     shared_key,
     summary_key,
+    whole_key,
 )
 from handoutgen.catalogs.states import State
 from handoutgen.errors import HandoutError, Problem
@@ -81,15 +82,17 @@ def validate_sheets(
     codes = tuple(locales) or tuple(
         dict.fromkeys([*inputs.clinic.locales, *locales_on_disk(inputs.project.locales)])
     )
-    jobs = plan_jobs(inputs, BuildOptions(locales=codes, strict=False))
-    result, run, store = Validation(inputs, cache), BuildRun(), SheetStore(cache)
-    checker = _Checker(inputs, cache, store, run, Progress("check", len(jobs), report))
-    problems: list[Problem] = []
-    for code in codes:
-        problems += checker.locale(code, [j for j in jobs if j.locale == code], code in merged, result)
-        if code in result.reports and code not in merged:  # summarised: its catalogue is not read again
-            inputs.forget(code)
-    store.save()
+    result, run = Validation(inputs, cache), BuildRun()
+    whole = None if merged else whole_key(inputs, cache, codes)  # a merge in memory: none kept
+    stored = cache.read("check-sheets") if whole else None
+    if isinstance(stored, tuple) and stored[0] == whole:  # every key the outcomes came from is the same
+        run.outcomes, problems, result.keys = stored[1], stored[2], dict(stored[3])
+        result.reports = {code: load_report(inputs, cache, code) for code in result.keys}
+    else:
+        problems = _check_sheets(inputs, cache, codes, merged, result, run, report)
+        catalogues = {c for c in codes if not (locale_info(c).is_source or locale_info(c).pseudo)}
+        if whole and set(result.keys) == catalogues:  # each summarised (else: read again every time)
+            cache.write("check-sheets", (whole, run.outcomes, problems, result.keys))
     hashes_of(root).save()
     inputs.problems[:] = problems
     lines: list[str] = []
@@ -100,6 +103,29 @@ def validate_sheets(
     _unsummarised_findings(inputs, codes, result)
     result.reports = {c: result.reports[c] for c in codes if c in result.reports}
     return result
+
+
+def _check_sheets(
+    inputs: CachedInputs,
+    cache: Cache,
+    codes: tuple[str, ...],
+    merged: set[str],
+    result: Validation,
+    run: BuildRun,
+    report: Callable[[str], None] | None,
+) -> list[Problem]:
+    """Every sheet of every locale, from its record or prepared (:class:`_Checker`); the broken
+    approval records found."""
+    jobs = plan_jobs(inputs, BuildOptions(locales=codes, strict=False))
+    store = SheetStore(cache)
+    checker = _Checker(inputs, cache, store, run, Progress("check", len(jobs), report))
+    problems: list[Problem] = []
+    for code in codes:
+        problems += checker.locale(code, [j for j in jobs if j.locale == code], code in merged, result)
+        if code in result.reports and code not in merged:  # summarised: its catalogue is not read again
+            inputs.forget(code)
+    store.save()
+    return problems
 
 
 def _unsummarised_findings(inputs: CachedInputs, codes: tuple[str, ...], result: Validation) -> None:
