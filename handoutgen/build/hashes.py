@@ -88,7 +88,9 @@ _OPEN: dict[Path, FileHashes] = {}
 
 def hashes_of(root: Path) -> FileHashes:
     """The project's kept hashes, read once per process (every part of one command shares them)."""
-    root = Path(root).resolve()
-    if root not in _OPEN:
-        _OPEN[root] = FileHashes(root)
-    return _OPEN[root]
+    found = _OPEN.get(root)  # asked for every file: the folder is resolved once, not per file
+    if found is None:
+        resolved = Path(root).resolve()
+        found = _OPEN.get(resolved) or FileHashes(resolved)
+        _OPEN[resolved] = _OPEN[Path(root)] = found
+    return found
