@@ -74,7 +74,8 @@ class FileHashes:
             return
         from handoutgen.fsutil import write_bytes_atomic
 
-        kept = {name: entry for name, entry in self.kept.items() if os.path.exists(name)}
+        # a snapshot: the server may hash in another thread meanwhile
+        kept = {name: entry for name, entry in list(self.kept.items()) if os.path.exists(name)}
         data = pickle.dumps({"stamp": self.stamp, "files": kept}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             write_bytes_atomic(self.path, data, durable=False)
