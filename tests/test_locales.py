@@ -11,10 +11,12 @@ import pytest
 from babel.messages.catalog import Catalog
 from conftest import copy_project, pdf_fonts, pdf_info, pdf_text
 
-from handoutgen.build.run import BuildOptions, build, build_run, load_inputs
+from handoutgen.build.run import BuildOptions, build, build_run, load_inputs, plan_jobs, prepare_job
 from handoutgen.catalogs.lookup import CatalogTranslations, pseudolocalize
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 from handoutgen.content.markup import strip_markup
+from handoutgen.project import Project
+from handoutgen.render.html import make_environment
 
 LOCALES = ["es", "zh_Hans", "vi", "ar", "ko"]
 SCRIPT_FONT = {
@@ -190,3 +192,37 @@ def test_plural_forms_follow_cldr_for_arabic() -> None:
     assert forms[:4] == ["form0", "form1", "form2", "form3"] and forms[4] == "form3"
     assert forms[5] == forms[6] and forms[7] == forms[8]
     assert len(set(forms)) == 6
+
+
+def test_a_build_keeps_entry_totals_per_locale_not_per_sheet(project: Path) -> None:
+    """The planner's memory must not grow with the library: the entries each sheet used (hundreds,
+    for thousands of sheets) are added to its locale's totals, not kept with every outcome; the
+    summary still counts each entry once per locale, and a waiting locale's untranslated strings."""
+    path = po_path(project / "locales", "es")
+    catalog = load_catalog(path, "es")
+    catalog.get("Rest for the rest of the day if you can.").string = ""
+    save_catalog(catalog, path)
+    lines: list[str] = []
+    run = build_run(project, BuildOptions(locales=("es", "vi")), report=lines.append, jobs=2)
+    assert not run.failed and len(run.outcomes) == 8
+    assert all(o.used == {} for o in run.outcomes)  # kept once per locale instead
+    drafts = {o.job.locale: 0 for o in run.outcomes}
+    for outcome in run.outcomes:
+        drafts[outcome.job.locale] += bool(outcome.draft)
+    inputs, env = load_inputs(project), make_environment(Project(project))
+    used: dict = {}  # what each vi sheet uses, prepared again on its own
+    for job in plan_jobs(inputs, BuildOptions(locales=("vi",))):
+        prepared = prepare_job(inputs, job, BuildOptions(), env)
+        used.update(prepared.outcome.used)
+    assert run.draft_entries["vi"] == {k: s for k, s in used.items() if not s.final}
+    counts: dict[str, int] = {}
+    for state in run.draft_entries["vi"].values():
+        counts[state.value] = counts.get(state.value, 0) + 1
+    summary = [line for line in lines if line.startswith(("es:", "vi:"))]
+    assert summary[0] == (
+        "es: aftercare not translated yet (1 string): run `generate.py translate es` "
+        "or send locales/es/LC_MESSAGES/handouts.po to a translator"
+    )
+    head, detail = summary[-1].removesuffix(" entries").split(": ", 2)[1:]
+    assert head == f"DRAFT ({drafts['vi']} of 4 sheets)"
+    assert set(detail.split(", ")) == {f"{n} {name}" for name, n in counts.items()}

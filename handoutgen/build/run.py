@@ -30,6 +30,7 @@ from handoutgen.catalogs.lookup import (
     PseudoTranslations,
     SourceTranslations,
 )
+from handoutgen.catalogs.states import State
 from handoutgen.catalogs.store import load_catalog, po_path, validate_catalog
 from handoutgen.content.clinic import Clinic, load_clinic
 from handoutgen.content.handout import Handout, load_handouts
@@ -515,6 +516,25 @@ class BuildRun:
     rebuilt_any: bool = False  # a sheet was sent to the renderer (its stylesheets were checked)
     records_broken: bool = False  # an approval record file failed its chain check
 
+    # per locale, the entries its DRAFT sheets use that are not final, and those its waiting sheets
+    # lack: what the summary counts, kept once per locale rather than with every sheet
+    draft_entries: dict[str, dict] = field(default_factory=dict)
+    missing_entries: dict[str, set] = field(default_factory=dict)
+
+    def add(self, outcome: Outcome) -> None:
+        """Keep a sheet's outcome. The entries it used go to its locale's totals (a library's
+        thousands of sheets each use hundreds of entries: kept with every outcome, they made the
+        planner's memory grow with the library)."""
+        code = outcome.job.locale
+        if outcome.draft:
+            kept = self.draft_entries.setdefault(code, {})
+            kept.update((key, state) for key, state in outcome.used.items() if not state.final)
+        if outcome.waiting:
+            missing = self.missing_entries.setdefault(code, set())
+            missing.update(key for key, state in outcome.used.items() if state is State.MISSING)
+        outcome.used = {}
+        self.outcomes.append(outcome)
+
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.error]
@@ -606,7 +626,7 @@ def build_run(
         hashes_of(root).save()
         if run.up_to_date:
             report(f"{run.up_to_date} PDF(s) already up to date")
-        _summarise_locales(run.outcomes, report)
+        _summarise_locales(run, report)
     return run
 
 
@@ -651,7 +671,7 @@ def _prepare_and_render(
             continue
         prepared = prepare_job(inputs, job, options, env)
         if isinstance(prepared, Outcome):
-            run.outcomes.append(prepared)
+            run.add(prepared)
             continue
         remembered(known, prepared, name)
         reasons = _stale_reasons(manifest, name, prepared, force, explain)
@@ -709,7 +729,7 @@ def _up_to_date(inputs: Inputs, prepared: Prepared, manifest, run: BuildRun, opt
         prepared.outcome.path = job.pdf_path(inputs.project.build)
         prepared.outcome.size = prepared.outcome.path.stat().st_size
         run.up_to_date += 1
-    run.outcomes.append(prepared.outcome)
+    run.add(prepared.outcome)
 
 
 def _known_up_to_date(
@@ -723,7 +743,7 @@ def _known_up_to_date(
         outcome.path = job.pdf_path(inputs.project.build)
         outcome.size = outcome.path.stat().st_size
         run.up_to_date += 1
-    run.outcomes.append(outcome)
+    run.add(outcome)
 
 
 def _check_stylesheets_once(renderer: Any, run: BuildRun) -> None:
@@ -750,7 +770,7 @@ def _finish_one(
     prepared, reasons = in_flight.popleft()
     result = renderer.next_result()
     outcome = finish(inputs.project, prepared, result, options)
-    run.outcomes.append(outcome)
+    run.add(outcome)
     pid = result.get("pid", 0)
     run.worker_maxrss_kib[pid] = max(run.worker_maxrss_kib.get(pid, 0), result.get("maxrss_kib", 0))
     name = _output_name(prepared.job)
@@ -802,7 +822,8 @@ def _report_unbuilt(inputs: Inputs, run: BuildRun, report: Callable[[str], None]
             by_locale.setdefault(outcome.job.locale, []).append(outcome)
     for code, group in by_locale.items():
         names = ", ".join(o.job.handout_id for o in group)
-        strings = len({k for o in group for k, state in o.used.items() if state.value == "missing"})
+        missing = {k for o in group for k, state in o.used.items() if state is State.MISSING}
+        strings = len(missing | run.missing_entries.get(code, set()))
         po = po_path(inputs.project.locales, code).relative_to(inputs.project.root).as_posix()
         line = (
             f"{code}: {names} not translated yet ({strings} string{'s' if strings != 1 else ''}): run "
@@ -857,10 +878,10 @@ def _output_name(job: Job) -> str:
     return f"{job.locale}/{job.handout_id}.pdf"
 
 
-def _summarise_locales(outcomes: list[Outcome], report: Callable[[str], None]) -> None:
+def _summarise_locales(run: BuildRun, report: Callable[[str], None]) -> None:
     """One line per locale, with that locale's own figures: final, DRAFT and why, or failed."""
     by_locale: dict[str, list[Outcome]] = {}
-    for outcome in outcomes:
+    for outcome in run.outcomes:
         by_locale.setdefault(outcome.job.locale, []).append(outcome)
     for code, group in by_locale.items():
         failed = [o for o in group if o.error]
@@ -871,7 +892,7 @@ def _summarise_locales(outcomes: list[Outcome], report: Callable[[str], None]) -
         if failed:
             report(f"{code}: {len(failed)} of {len(group)} sheets failed (reasons above){tail}")
         elif drafts:
-            used: dict = {}
+            used: dict = dict(run.draft_entries.get(code, {}))
             for outcome in drafts:
                 used.update(outcome.used)
             counts: dict[str, int] = {}

@@ -55,9 +55,16 @@ def _markup_tokens(text: str) -> list[str]:
     return [" ".join(m.group().split()) for m in _HTML_RE.finditer(text)]
 
 
+#: Every kind of address above has one of these; most sentences have none (a full stop before a space).
+_ADDRESS_HINT = re.compile(r"[:@/]|\.[\w-]")
+
+
 def _addresses(text: str) -> list[str]:
-    found = []
-    for match in _ADDRESS_RE.finditer(without_variables(text)):
+    found: list[str] = []
+    text = without_variables(text)
+    if not _ADDRESS_HINT.search(text):
+        return found
+    for match in _ADDRESS_RE.finditer(text):
         token = match.group()
         while (
             token
@@ -84,8 +91,9 @@ def check_added_markup(source: str, target: str) -> list[Issue]:
                 )
             )
     english = Counter(t.casefold() for t in _addresses(source))
-    for token in dict.fromkeys(_addresses(target)):
-        if english[token.casefold()] < sum(t.casefold() == token.casefold() for t in _addresses(target)):
+    added = _addresses(target)
+    for token in dict.fromkeys(added):
+        if english[token.casefold()] < sum(t.casefold() == token.casefold() for t in added):
             issues.append(
                 issue(
                     "url-added",
@@ -97,8 +105,13 @@ def check_added_markup(source: str, target: str) -> list[Issue]:
     return issues
 
 
+_BIDI_RE = re.compile("[" + "".join(BIDI_CONTROLS) + "]")
+
+
 def check_bidi(source: str, target: str) -> list[Issue]:
     """Invisible direction controls in the translation (more than the English has)."""
+    if not _BIDI_RE.search(target):
+        return []
     extra = [(i, c) for i, c in enumerate(target) if c in BIDI_CONTROLS]
     if len(extra) <= sum(c in BIDI_CONTROLS for c in source):
         return []

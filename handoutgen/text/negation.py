@@ -31,9 +31,11 @@ ENGLISH_NEGATION = re.compile(
 )
 
 
-def english_negations(text: str) -> list[str]:
-    """The negations of an English text, as written, in order."""
-    return [m.group() for m in ENGLISH_NEGATION.finditer(text)]
+@functools.lru_cache(maxsize=4096)
+def english_negations(text: str) -> tuple[str, ...]:
+    """The negations of an English text, as written, in order (kept: every locale checks the same
+    English)."""
+    return tuple(m.group() for m in ENGLISH_NEGATION.finditer(text))
 
 
 # -- words ------------------------------------------------------------------------------------------

@@ -44,17 +44,20 @@ def ascii_digits(text: str) -> str:
     """Every decimal digit (any script: ٢, ۲, ２…) as 0-9; Arabic separators as . and ,.
 
     One character for one, so positions stay valid."""
-    out = []
-    for char in text:
-        if char.isdecimal():
-            out.append(str(unicodedata.decimal(char)))
-        elif char == "\u066b":  # ARABIC DECIMAL SEPARATOR
-            out.append(".")
-        elif char == "\u066c":  # ARABIC THOUSANDS SEPARATOR
-            out.append(",")
-        else:
-            out.append(char)
-    return "".join(out)
+    if text.isascii():
+        return text
+    table = {ord(char): _ascii_digit(char) for char in set(text) if not char.isascii()}
+    return text.translate(table)
+
+
+@functools.lru_cache(maxsize=1024)
+def _ascii_digit(char: str) -> str:
+    if char.isdecimal():
+        return str(unicodedata.decimal(char))
+    return _ARABIC_SEPARATORS.get(char, char)
+
+
+_ARABIC_SEPARATORS = {"\u066b": ".", "\u066c": ","}  # ARABIC DECIMAL and THOUSANDS SEPARATOR
 
 
 def canonical(digits: str) -> str | None:

@@ -3,6 +3,7 @@ and how long a translation into it may run."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 #: The kinds :func:`script_of` tells apart.
@@ -30,6 +31,7 @@ def _kind(code: int) -> str:
     return "alphabet"
 
 
+@functools.lru_cache(maxsize=4096)
 def script_of(text: str) -> str:
     """The writing system most of the letters of ``text`` belong to: ``alphabet`` (Latin, Cyrillic,
     Greek, Devanagari…), ``cjk`` (Han, kana), ``hangul``, ``abjad`` (Arabic, Hebrew), ``thai`` (Thai,

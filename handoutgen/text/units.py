@@ -66,13 +66,15 @@ EN_QUANTITY = re.compile(
 _EN_ANY = re.compile(rf"(?<![a-z])(?:{'|'.join(_EN_UNITS.values())})", re.IGNORECASE)
 
 
-def english_quantities(text: str) -> list[tuple[str, str]]:
-    """(unit kind, the quantity as written) for every quantity with a unit in an English text."""
+@functools.lru_cache(maxsize=4096)
+def english_quantities(text: str) -> tuple[tuple[str, str], ...]:
+    """(unit kind, the quantity as written) for every quantity with a unit in an English text (kept:
+    every locale checks the same English)."""
     found = []
     for match in EN_QUANTITY.finditer(text):
         kind = next(k for k in _EN_UNITS if match.group(k))
         found.append((kind, match.group().strip()))
-    return found
+    return tuple(found)
 
 
 def english_units(text: str) -> Counter[str]:
