@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from handoutgen.catalogs.store import load_catalog
 from handoutgen.checks.issues import CHECKS
@@ -206,3 +208,48 @@ def test_english_negations_leave_out_abbreviations_and_answers():
         "Don't",
         "without",
     ]
+
+
+# -- the checks' fast paths find what the full scan finds ---------------------------------------------
+
+_ADDRESSY = st.lists(
+    st.sampled_from([*"ab.:/@-_ 1{}", "com", "www", "{x}", "http", "%(n)s", "192", ". "]), max_size=14
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ADDRESSY)
+@example("see www.-a.-b now")  # a dot before a hyphen only
+@example("example.{x}com")  # an address once the placeholder is taken out
+def test_the_address_shortcut_misses_no_address(text: str) -> None:
+    """``_addresses`` skips the full pattern when a text has no character an address needs; on any
+    text (placeholders too, which are taken out first) it finds what the full pattern finds."""
+    from handoutgen.checks import additions
+    from handoutgen.checks.tokens import without_variables
+
+    found = []  # the full pattern on every text, as before the shortcut
+    for match in additions._ADDRESS_RE.finditer(without_variables(text)):
+        token = match.group()
+        while (
+            token
+            and token[-1] in additions._TRAILING
+            and not (token[-1] == ")" and token.count("(") >= token.count(")"))
+        ):
+            token = token[:-1]
+        if token:
+            found.append(token)
+    assert additions._addresses(text) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(categories=["Nd", "Ll", "Po", "Zs"])))
+def test_digits_of_every_script_read_as_ascii_one_for_one(text: str) -> None:
+    import unicodedata
+
+    from handoutgen.text.numbers import ascii_digits
+
+    expected = "".join(
+        str(unicodedata.decimal(c)) if c.isdecimal() else {"\u066b": ".", "\u066c": ","}.get(c, c)
+        for c in text
+    )
+    assert ascii_digits(text) == expected

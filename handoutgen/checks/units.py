@@ -27,6 +27,8 @@ def check_units(source: str, target: str, locale: str) -> list[Issue]:
     if lang == SOURCE_LANGUAGE:
         return []
     quantities = [(k, q) for k, q in english_quantities(source) if supported(lang) or k in SYMBOL_UNITS]
+    if not quantities:  # most sentences have no quantity with a unit: nothing to look for
+        return []
     got = unit_mentions(target, lang)
     missing = {kind: q for kind, q in reversed(quantities) if not got[kind]}  # the first example of each
     if not missing:
