@@ -13,6 +13,10 @@ every script the project ships (Latin, Vietnamese, Arabic, CJK, Korean). Figures
   median ratio is shown;
 - CPU and memory of every process the build starts (workers included): summed CPU seconds, peak of
   the summed resident memory of the whole process tree, sampled every 0.1 s;
+- the planner's own CPU (the build's process, without its workers), and of it the part beyond
+  start-up: this library's planner less that of a one-handout library (6 PDFs), per extra PDF;
+- every sheet rendered again after a template edit (as a new logo or footer would), with the
+  answers of the translation checks kept from the cold build: the full rebuild a library meets;
 - no-op rebuild, `status` and `check` (each in a fresh process, as staff run them);
 - one English paragraph edited: how many PDFs are rendered again, and the wall time;
 - with ``--service``: each cold build is also timed with the render service running (``generate.py
@@ -234,6 +238,31 @@ def edit_one_paragraph(root: Path) -> None:
     )
 
 
+def one_handout_project(dest: Path, jobs: int) -> Path:
+    """The same project with one handout (6 PDFs), built once so its catalogues hold only that
+    handout's entries: a cold build of it is the planner's start-up (imports, the template compiled,
+    catalogues read and checked) with the fewest sheets."""
+    root = generated_project(dest, 4)
+    for path in sorted((root / "handouts").glob("*.yaml"))[1:]:
+        path.unlink()
+    run_command(root, "build", "-j", str(jobs))
+    return root
+
+
+def planner_cpu(root: Path, jobs: int) -> float:
+    """The planner's own CPU seconds in a cold build (nothing built or kept)."""
+    shutil.rmtree(root / "build", ignore_errors=True)
+    shutil.rmtree(root / ".cache", ignore_errors=True)
+    _, sampler = run_sampled(root, "build", "-j", str(jobs))
+    return sampler.cpu.get(sampler.pid, 0.0)
+
+
+def edit_template(root: Path) -> None:
+    """A template edit that changes every sheet's HTML (as a new logo or footer would)."""
+    path = root / "templates" / "handout.html.j2"
+    path.write_text(path.read_text().replace("<body>", "<body>\n<!-- edited -->", 1))
+
+
 def cluster_efficiency(root: Path, sizes: list[int]) -> None:
     times = {}
     for workers in sizes:
@@ -244,6 +273,20 @@ def cluster_efficiency(root: Path, sizes: list[int]) -> None:
         print(
             f"  cluster, {workers} worker process(es): {wall:.1f} s, efficiency {one / (wall * workers):.2f}"
         )
+
+
+def print_marginal(dest: Path, pairs: list, pdfs: int, per_pdf: float, args: argparse.Namespace) -> None:
+    """The planner's CPU per PDF beyond its start-up: (planner of this library - planner of one
+    handout) / (PDFs - 6), medians of ``--repeat`` cold builds of each."""
+    one = one_handout_project(dest, args.jobs)
+    small = sorted(planner_cpu(one, args.jobs) for _ in range(args.repeat))
+    big = sorted(sampler.cpu.get(sampler.pid, 0.0) for _, _, sampler in pairs)
+    start, whole = small[len(small) // 2], big[len(big) // 2]
+    marginal = (whole - start) / (pdfs - 6) * 1000
+    print(
+        f"  of which start-up (a cold build of one handout × 6 languages): {start:.2f} s; beyond it "
+        f"{marginal:.0f} ms a PDF = {marginal / per_pdf * 100:.0f}% of WeasyPrint's time"
+    )
 
 
 def main() -> None:
@@ -316,9 +359,16 @@ def main() -> None:
             f"  planner (the build's own code: catalogues, checks, Jinja, hashing): {planner_cpu:.1f} s CPU, "
             f"{planner_cpu / pdfs * 1000:.0f} ms a PDF = {share:.0f}% of WeasyPrint's time (target ≤ 10%)"
         )
+        print_marginal(Path(tmp) / "one", pairs, pdfs, per_pdf, args)
         print(
             f"  peak memory: planner {planner_rss / 1024:.0f} MiB, "
             f"largest worker {max(others, default=0) / 1024:.0f} MiB"
+        )
+        edit_template(root)
+        edited, sampler = run_sampled(root, "build", "-j", str(args.jobs))
+        print(
+            f"every sheet rendered again after a template edit (check answers kept): {edited:.1f} s; ratio "
+            f"to the floor {edited / floor:.2f}; planner {sampler.cpu.get(sampler.pid, 0.0):.1f} s CPU"
         )
         runs = (
             ("no-op rebuild", ("build",)),

@@ -70,6 +70,8 @@ class Inputs:
     _check_references: tuple | None = None
     _by_id: dict[str, Handout] | None = None
     content: dict[str, str] = field(default_factory=dict)  # handout id -> manifest.handout_digest
+    # catalogues the build's update read and left as they were: not read a second time
+    read_ahead: dict[str, Any] = field(default_factory=dict)
 
     def handout(self, handout_id: str) -> Handout:
         """By id, from an index made once (a search of the list per sheet made planning quadratic)."""
@@ -98,7 +100,7 @@ class Inputs:
         if locale.code not in self.catalogs:
             path = po_path(self.project.locales, locale.code)
             try:
-                catalog = load_catalog(path, locale.babel_code)
+                catalog = self.read_ahead.pop(locale.code, None) or load_catalog(path, locale.babel_code)
                 problems = validate_catalog(catalog, path.relative_to(self.project.root), locale.code)
                 if problems:
                     raise CatalogError(problems=problems)
@@ -603,7 +605,8 @@ def build_run(
         renderer = _renderer(root, jobs, explain, cluster, eager=eager, report=report)
         try:
             inputs = load_inputs(root) if explain else load_inputs_cached(root, Cache(root))
-            if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain):
+            keep = options.locales or None
+            if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain, keep=keep):
                 input_key = inputs_digest(root)
             planned = plan_jobs(inputs, options)
             _prepare_and_render(inputs, planned, options, manifest, run, report, renderer, force, explain)
@@ -845,11 +848,15 @@ def _forget_unbuilt(inputs: Inputs, manifest, run: BuildRun) -> None:
             manifest.outputs.pop(_output_name(outcome.job), None)
 
 
-def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: bool = True) -> bool:
+def _refresh_catalogs(
+    inputs: Inputs, report: Callable[[str], None], *, write: bool = True, keep: Sequence[str] | None = ()
+) -> bool:
     """Edited English reaches every catalogue before printing: the edited entries turn stale (and
     their sheets DRAFT) instead of failing as missing. Without ``write`` (``--explain``) the merge
     stays in memory and the plan is made from it; nothing on disk changes. Skipped when the English,
-    the template and every catalogue with its records are as they were after the last update."""
+    the template and every catalogue with its records are as they were after the last update.
+    A catalogue read and left unchanged is kept for the run when its locale is in ``keep`` (None:
+    every locale), so it is not read twice."""
     from handoutgen.build.sheetcache import Cache, merge_keys
     from handoutgen.catalogs.store import run_update
 
@@ -862,6 +869,9 @@ def _refresh_catalogs(inputs: Inputs, report: Callable[[str], None], *, write: b
         return False
     template_changed, pending = run_update(root, dirty, write=write, report=report)
     for item in pending:
+        wanted = keep is None or item.code in keep
+        if wanted and not item.report.changed and item.code not in inputs.catalogs:
+            inputs.read_ahead[item.code] = item.old  # the file as it is, read under its lock just now
         if item.report.changed:
             if not write:
                 inputs.catalogs[item.code] = item.merged

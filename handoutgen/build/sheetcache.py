@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import os
 import pickle
@@ -90,6 +91,7 @@ def key_of(*parts: Any) -> str:
     return sha(repr(parts).encode("utf-8"))
 
 
+@functools.cache
 def _versions() -> tuple[str, ...]:
     from importlib.metadata import version
 
