@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, approve
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from handoutgen.catalogs.approvals import load_approvals
 from handoutgen.catalogs.extract import extract_template
@@ -387,3 +389,64 @@ def test_same_text_answers_exactly_what_comparing_the_written_text_answers(code:
     b.get(entries[1]).auto_comments.extend(_comment_lines(long))
     assert len(_comment_lines(long)) == 2
     assert _as_written(a, False) == _as_written(b, False) and dump_text(a) == dump_text(b)
+
+
+# -- a rewrite writes out only the entries that changed ---------------------------------------------
+
+
+def _as_full_rewrite(new, old, source) -> str:
+    """What the rewrite gave when both catalogues were written out in full (the oracle)."""
+    from handoutgen.catalogs import store
+
+    original = store._blocks(source.text)
+    blocks, lined_up = store._all_blocks(new, old, original)
+    if blocks and original and lined_up:
+        blocks[0] = original[0]
+    return "\n\n".join(blocks) + "\n"
+
+
+_REWRITE_EDITS = hst.lists(
+    hst.tuples(
+        hst.integers(0, 10_000),
+        hst.sampled_from(["string", "fuzzy", "comment", "remove", "add", "places"]),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(edits=_REWRITE_EDITS, wrap=hst.sampled_from(["--width=79", "--width=40", "--no-wrap"]))
+def test_rewriting_only_the_changed_entries_gives_the_full_rewrite(edits, wrap: str) -> None:
+    """A catalogue as an editor wrapped it (another width), then edited as an update or a reviewer
+    edits it: the rewrite that writes out only the changed entries is, byte for byte, the one that
+    wrote both catalogues out in full, and keeps every unchanged entry's own lines."""
+    import copy
+
+    from handoutgen.catalogs import store
+
+    shipped = ROOT / "locales" / "es" / "LC_MESSAGES" / "handouts.po"
+    text = subprocess.run(["msgcat", wrap, str(shipped)], capture_output=True, text=True, check=True).stdout
+    old = store._parse(text, "es.po")
+    source = store.PoSource(text, "utf-8", False)
+    new = copy.deepcopy(old)
+    entries = [m for m in new if m.id]
+    for number, (at, kind) in enumerate(edits):
+        message = entries[at % len(entries)]
+        if kind == "string" and isinstance(message.string, str):
+            message.string += " (editado)"
+        elif kind == "fuzzy":
+            message.flags ^= {"fuzzy"}
+        elif kind == "comment":
+            message.user_comments.append(f"nota {number}")
+        elif kind == "remove" and message.id in new:
+            del new[message.id]
+            new.obsolete[message.id] = message
+        elif kind == "places":  # the same places in another order, one twice: written alike
+            message.locations = [*reversed(message.locations), *message.locations[:1]]
+        elif kind == "add":
+            new.add(f"New English {number}.", f"Nuevo {number}.", locations=[("x.yaml", number)])
+    assert store._changed_blocks(new, old, store._blocks(text)) is not None  # the short way was taken
+    fast = store.preserve_lines(new, old, source).decode()
+    assert fast == _as_full_rewrite(new, old, source)
+    if not edits:
+        assert fast == text  # nothing changed: the file as it was
