@@ -489,3 +489,39 @@ def test_a_cold_build_starts_its_forkserver_before_anything_else(
         "print(f._forkserver._forkserver_pid is not None)"
     )
     assert run_python(code).split()[-1] == str(started)
+
+
+@pytest.mark.parametrize("edited", [None, "templates/handout.html.j2", "assets/logo.svg", "clinic.yaml"])
+def test_workers_start_early_after_a_file_every_sheet_uses_is_saved(built: Path, edited: str | None) -> None:
+    """A saved template, stylesheet or clinic setting makes every sheet stale: the forkserver (which
+    imports WeasyPrint for the workers) starts before the planner imports its own modules, as for a
+    cold build. With nothing saved since the last build it does not start (a no-op stays cheap)."""
+    import os
+
+    if edited:
+        path = built / edited
+        os.utime(path, (path.stat().st_atime, (built / "build" / "manifest.json").stat().st_mtime + 5))
+    code = (
+        "import multiprocessing.forkserver as f; from handoutgen.build.workers import start_early; "
+        f"start_early({str(built)!r}, jobs=2, force=False, explain=False, one_sheet=False); "
+        "print(f._forkserver._forkserver_pid is not None)"
+    )
+    assert run_python(code).strip() == str(edited is not None)
+
+
+def test_a_build_knows_early_when_every_sheet_is_stale(built: Path) -> None:
+    """Before reading the catalogues, the build tells a template or clinic edit (every sheet made
+    with other shared parts) from an edit to one handout, and starts its workers at once."""
+    from handoutgen.build.manifest import Manifest
+    from handoutgen.build.run import _shared_part_changed, load_inputs
+
+    def changed() -> bool:
+        return _shared_part_changed(load_inputs(built), Manifest(built / "build"))
+
+    assert not changed()
+    aftercare = built / "handouts" / "aftercare.yaml"
+    aftercare.write_text(aftercare.read_text().replace("Rest for the rest of the day", "Rest all day", 1))
+    assert not changed()
+    template = built / "templates" / "handout.html.j2"
+    template.write_text(template.read_text().replace("<body>", "<body>\n<!-- a new footer -->", 1))
+    assert changed()

@@ -605,6 +605,8 @@ def build_run(
         renderer = _renderer(root, jobs, explain, cluster, eager=eager, report=report)
         try:
             inputs = load_inputs(root) if explain else load_inputs_cached(root, Cache(root))
+            if not eager and not one_sheet and not explain and _shared_part_changed(inputs, manifest):
+                getattr(renderer, "warm", lambda: None)()  # many sheets to render: workers start now
             keep = options.locales or None
             if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain, keep=keep):
                 input_key = inputs_digest(root)
@@ -800,6 +802,19 @@ def _renderer(
         if service is not None:
             return service
     return Renderer(root, 0 if explain else (jobs or os.cpu_count() or 1), eager=eager)
+
+
+def _shared_part_changed(inputs: Inputs, manifest) -> bool:
+    """Whether more than one sheet built before was made with other templates, clinic settings,
+    assets or renderer than there are now (a template or logo edit): every such sheet is rendered
+    again, so the workers are worth starting before the planner reads the catalogues."""
+    shared, stale = inputs.shared_parts(), 0
+    for entry in manifest.outputs.values():
+        recorded = entry.get("parts", {})
+        stale += any(recorded.get(part) != value for part, value in shared.items())
+        if stale > 1:
+            return True
+    return False
 
 
 def _report_unbuilt(inputs: Inputs, run: BuildRun, report: Callable[[str], None]) -> None:

@@ -92,6 +92,12 @@ class Renderer:
             while self.pending:
                 self.futures.append(self.pool.submit(pdf_worker, self.pending.popleft()))
 
+    def warm(self) -> None:
+        """Start the pool now (the build knows it will render many sheets): the workers import
+        WeasyPrint while the planner reads the catalogues, as in a cold build."""
+        if self.pool is None and self.workers > 1:
+            self._start_pool()
+
     def check_stylesheets(self) -> None:
         """Check the stylesheets (before the first sheet is submitted) where WeasyPrint runs: in a
         worker, ahead of every sheet, when there is a pool; else here, before the sheet rendered here.
@@ -158,15 +164,36 @@ def start_forkserver() -> Any:
 
 
 def start_early(root: Path, *, jobs: int | None, force: bool, explain: bool, one_sheet: bool) -> None:
-    """For a cold build (no manifest yet, or ``--force``) with more than one worker: the forkserver
-    starts before the planner has even imported its own modules, which is the build's first second."""
+    """For a build that will render many sheets with more than one worker, the forkserver starts
+    before the planner has even imported its own modules, which is the build's first second: a cold
+    build (no manifest yet, or ``--force``), or one after a template, asset or clinic settings file
+    was saved since the last build (a new logo makes every sheet stale)."""
     from handoutgen.build.manifest import MANIFEST
     from handoutgen.build.service import running
 
     workers = jobs or os.cpu_count() or 1
-    cold = force or not (Path(root) / "build" / MANIFEST).exists()
-    if cold and workers > 1 and not explain and not one_sheet and running(root) is None:
+    if workers <= 1 or explain or one_sheet or running(root) is not None:
+        return
+    try:
+        built = (Path(root) / "build" / MANIFEST).stat().st_mtime
+    except OSError:
+        built = None
+    if force or built is None or _shared_files_newer(Path(root), built):
         start_forkserver()
+
+
+def _shared_files_newer(root: Path, than: float) -> bool:
+    """Whether a file every sheet is made from (templates, assets, clinic settings) was saved after
+    ``than``: only a hint to start the workers early (the build itself decides what is stale)."""
+    folders = [root / "templates", root / "assets"]
+    files = [root / "clinic.yaml", *(p for folder in folders for p in folder.rglob("*"))]
+    for path in files:
+        try:
+            if path.stat().st_mtime > than:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _warm_worker() -> None:
