@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
 import os
+import signal
 import time
 from collections import deque
 from pathlib import Path
@@ -160,7 +164,25 @@ def start_forkserver() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     multiprocessing.forkserver.ensure_running()
+    _stop_forkserver_at_exit()
     return context
+
+
+@functools.cache
+def _stop_forkserver_at_exit() -> None:
+    atexit.register(_stop_forkserver)
+
+
+def _stop_forkserver() -> None:
+    """At exit, end the forkserver at once (its workers are gone by then). Left to itself it exits
+    after this process, tearing down its WeasyPrint import for a fifth of a second, and whoever reads
+    this command's output waits for it: it holds the same stderr."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if pid:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
 
 
 def start_early(root: Path, *, jobs: int | None, force: bool, explain: bool, one_sheet: bool) -> None:
