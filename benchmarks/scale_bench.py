@@ -191,10 +191,10 @@ import weasyprint
 project, config = Project(Path({project!r})), FontConfiguration()
 weasyprint.HTML(string="<p>warm</p>").write_pdf(font_config=config)
 files = [Path(p) for p in sys.argv[1:]]
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 for path in files:
     html_to_pdf(project, path.read_text(), path.name, locale_info(path.parent.name), config)
-print(time.perf_counter() - started)
+print(time.perf_counter() - started, time.process_time() - cpu)
 """
 
 
@@ -213,9 +213,10 @@ def print_html(root: Path, out: Path) -> None:
             target.write_text(prepared.html)
 
 
-def weasyprint_floor(root: Path, cores: int) -> tuple[float, int]:
+def weasyprint_floor(root: Path, cores: int) -> tuple[float, int, float]:
     """The build's own HTML rendered by WeasyPrint alone in ``cores`` warm processes at once:
-    the wall time of the slowest (each takes every cores-th sheet)."""
+    the wall time of the slowest (each takes every cores-th sheet), the number of sheets, and the
+    CPU seconds of the renders in all of them."""
     out = root / ".floor-html"
     print_html(root, out)
     files = sorted(str(p) for p in out.glob("*/*.html"))
@@ -224,8 +225,8 @@ def weasyprint_floor(root: Path, cores: int) -> tuple[float, int]:
         subprocess.Popen([sys.executable, "-c", code, *files[i::cores]], stdout=subprocess.PIPE, text=True)
         for i in range(cores)
     ]
-    times = [float(p.communicate()[0].split()[-1]) for p in processes]
-    return max(times), len(files)
+    times = [[float(x) for x in p.communicate()[0].split()[-2:]] for p in processes]
+    return max(wall for wall, _ in times), len(files), sum(cpu for _, cpu in times)
 
 
 def edit_one_paragraph(root: Path) -> None:
@@ -280,7 +281,7 @@ def print_marginal(dest: Path, pairs: list, pdfs: int, per_pdf: float, args: arg
     handout) / (PDFs - 6), medians of ``--repeat`` cold builds of each."""
     one = one_handout_project(dest, args.jobs)
     small = sorted(planner_cpu(one, args.jobs) for _ in range(args.repeat))
-    big = sorted(sampler.cpu.get(sampler.pid, 0.0) for _, _, sampler in pairs)
+    big = sorted(sampler.cpu.get(sampler.pid, 0.0) for _, _, sampler, _ in pairs)
     start, whole = small[len(small) // 2], big[len(big) // 2]
     marginal = (whole - start) / (pdfs - 6) * 1000
     print(
@@ -305,9 +306,10 @@ def main() -> None:
         help="also time each cold build with the render service running (generate.py workers start)",
     )
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # figures kept if stopped
     with tempfile.TemporaryDirectory() as tmp:
         root = generated_project(Path(tmp) / "project", args.handouts)
-        pairs = []  # (floor, build wall, sampler), the two taken in turn so a drift hits both
+        pairs = []  # (floor, build wall, sampler, floor CPU), the two taken in turn so a drift hits both
         served = []  # (floor, build wall with the render service)
         for _ in range(args.repeat):
             shutil.rmtree(root / "build", ignore_errors=True)
@@ -321,16 +323,20 @@ def main() -> None:
                 shutil.rmtree(root / "build", ignore_errors=True)
                 shutil.rmtree(root / ".cache", ignore_errors=True)
             if len(pairs) % 2:  # every other pair the floor first, so a drift of the machine cancels out
-                floor, rendered = weasyprint_floor(root, args.jobs)
+                floor, rendered, floor_cpu = weasyprint_floor(root, args.jobs)
                 shutil.rmtree(root / ".cache", ignore_errors=True)  # what preparing its HTML kept
             wall, sampler = run_sampled(root, "build", "-j", str(args.jobs))
             if not len(pairs) % 2:
-                floor, rendered = weasyprint_floor(root, args.jobs)
-            pairs.append((floor, wall, sampler))
+                floor, rendered, floor_cpu = weasyprint_floor(root, args.jobs)
+            pairs.append((floor, wall, sampler, floor_cpu))
+            print(
+                f"pair {len(pairs)} of {args.repeat}: build {wall:.1f} s, floor {floor:.1f} s",
+                file=sys.stderr,
+            )
             if args.service:
                 served.append((floor, served_wall))
         pairs.sort(key=lambda pair: pair[1] / pair[0])
-        floor, wall, sampler = pairs[len(pairs) // 2]  # the run with the median ratio
+        floor, wall, sampler, floor_cpu = pairs[len(pairs) // 2]  # the run with the median ratio
         cpu, rss = sum(sampler.cpu.values()), sampler.peak_kib
         planner_cpu, planner_rss = sampler.cpu.get(sampler.pid, 0.0), sampler.peak_by_pid.get(sampler.pid, 0)
         others = [kib for pid, kib in sampler.peak_by_pid.items() if pid != sampler.pid]
@@ -340,7 +346,7 @@ def main() -> None:
             f"machine: {os.cpu_count()} cores; {args.handouts} handouts × {languages} languages = {pdfs} PDFs"
         )
         if len(pairs) > 1:
-            shown = ", ".join(f"{w:.1f}/{f:.1f} = {w / f:.2f}" for f, w, _ in pairs)
+            shown = ", ".join(f"{w:.1f}/{f:.1f} = {w / f:.2f}" for f, w, *_ in pairs)
             print(f"{len(pairs)} cold builds, each beside its floor (build/floor = ratio): {shown}")
             print("  the figures below are the run with the median ratio")
         per_pdf = floor * args.jobs / rendered * 1000
@@ -357,6 +363,16 @@ def main() -> None:
             )
         print(
             f"  CPU of every process it started: {cpu:.1f} s; peak memory of them all: {rss / 1024:.0f} MiB"
+        )
+        cpu_ratios = sorted(sum(s.cpu.values()) / f_cpu for _, _, s, f_cpu in pairs)
+        print(
+            f"  CPU ratio (all the build's CPU, start-up included, ÷ the renders' CPU in the floor: what the "
+            f"build adds, without the machine's noise in wall time): {cpu / floor_cpu:.2f}"
+            + (
+                f"; over the {len(pairs)} pairs {', '.join(f'{r:.2f}' for r in cpu_ratios)}"
+                if len(pairs) > 1
+                else ""
+            )
         )
         share = planner_cpu / pdfs * 1000 / per_pdf * 100
         print(

@@ -67,6 +67,46 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None
         handle.write(data)
 
 
+class StagedWrites:
+    """Files written one by one but replaced all together: each is written in full to a temp file
+    beside its target as it comes (so nothing need be held in memory until the last is ready), and
+    :meth:`commit` renames them all over their targets. Used as a context manager, a block that
+    fails removes every temp file and no target is touched. A killed process's temp files are
+    ours (see :func:`remove_leftovers`)."""
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[str, Path]] = []  # (temp file, target), in the order written
+
+    def write(self, path: Path, data: bytes) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent)
+        self.staged.append((tmp, path))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+
+    def commit(self) -> None:
+        while self.staged:
+            tmp, path = self.staged.pop(0)
+            os.replace(tmp, path)
+
+    def discard(self) -> None:
+        while self.staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.staged.pop()[0])
+
+    def __enter__(self) -> StagedWrites:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:
+            self.commit()
+        self.discard()  # after a failure; after a commit there is nothing left
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 

@@ -38,7 +38,7 @@ from handoutgen.content.reviewers import Reviewers, load_reviewers
 from handoutgen.errors import CatalogError, HandoutError, Problem, ReviewError, TemplateError
 from handoutgen.fsutil import exclusive_lock, write_bytes_atomic, write_text_atomic
 from handoutgen.project import Project, git_commit
-from handoutgen.render.html import make_environment, render_html
+from handoutgen.render.html import SourceLabels, install_translations, make_environment, render_html
 from handoutgen.text.locales import LocaleInfo, language, locale_info
 
 
@@ -72,6 +72,10 @@ class Inputs:
     content: dict[str, str] = field(default_factory=dict)  # handout id -> manifest.handout_digest
     # catalogues the build's update read and left as they were: not read a second time
     read_ahead: dict[str, Any] = field(default_factory=dict)
+    # an update in memory (--explain, check): the locales whose catalogue it changes, merged again
+    # from this template when asked for after being let go
+    merge_later: set[str] = field(default_factory=set)
+    merge_template: Any = None
 
     def handout(self, handout_id: str) -> Handout:
         """By id, from an index made once (a search of the list per sheet made planning quadratic)."""
@@ -100,7 +104,7 @@ class Inputs:
         if locale.code not in self.catalogs:
             path = po_path(self.project.locales, locale.code)
             try:
-                catalog = self.read_ahead.pop(locale.code, None) or load_catalog(path, locale.babel_code)
+                catalog = self.read_ahead.pop(locale.code, None) or self._read(locale, path)
                 problems = validate_catalog(catalog, path.relative_to(self.project.root), locale.code)
                 if problems:
                     raise CatalogError(problems=problems)
@@ -111,6 +115,14 @@ class Inputs:
         if locale.code not in self.approvals:
             self.approvals[locale.code] = self.load_approvals(locale.code)
         return CatalogTranslations(self.catalogs[locale.code], self.approvals[locale.code])
+
+    def _read(self, locale: LocaleInfo, path: Path) -> Any:
+        """The catalogue as the build uses it: as on disk, or as the update in memory merges it."""
+        if locale.code in self.merge_later:
+            from handoutgen.catalogs.store import merge_one
+
+            return merge_one(self.project.root, locale.code, self.merge_template).merged
+        return load_catalog(path, locale.babel_code)
 
     def forget(self, code: str) -> None:
         """Let go of a locale's catalogue, records and findings once nothing more is asked of it (a
@@ -668,7 +680,12 @@ def _prepare_and_render(
     in_flight: deque[tuple[Prepared, list[str]]] = deque()
     known = known_sheets(inputs, manifest, options, force=force, explain=explain)
     sizes = {h.id: h.source.stat().st_size if h.source.is_file() else 0 for h in inputs.handouts}
-    for job in sorted(planned, key=lambda job: _render_order(job, sizes)):
+    ordered = sorted(planned, key=lambda job: _render_order(job, sizes))
+    last = {job.locale: index for index, job in enumerate(ordered)}  # then its catalogue is let go
+    for index, job in enumerate(ordered):
+        if index and last[ordered[index - 1].locale] == index - 1:
+            inputs.forget(ordered[index - 1].locale)
+            install_translations(env, SourceLabels())  # the template held on to the catalogue too
         name = _output_name(job)
         outcome = known.outcome(job, name) if known is not None else None
         if outcome is not None:  # known up to date: not prepared again
@@ -698,22 +715,24 @@ def _prepare_and_render(
         known.save()
 
 
-def _render_order(job: Job, sizes: dict[str, int]) -> tuple[int, float]:
+def _render_order(job: Job, sizes: dict[str, int]) -> tuple[int, float, str, int]:
     """The order sheets are prepared and sent in. First the sheets that read no catalogue (English,
     the pseudo-locale): the workers start on them while the planner reads the catalogues and runs
-    their checks. Then the rest longest first, so that the last sheets are the shortest and no worker
-    is left alone with a long one: render time grows with the handout's length (``sizes``: its
-    source's size, by handout id) and with the script (measured: CJK about twice as slow as Latin,
-    Korean twice again for its keep-all words, Arabic half as much again)."""
+    their checks. Then one locale after another, each locale's sheets together so that its catalogue
+    is read once and let go before the next (a library's catalogues are hundreds of MB each in
+    memory): the slowest scripts first (measured: CJK about twice as slow as Latin, Korean twice
+    again for its keep-all words, Arabic half as much again), and in each locale the longest handout
+    first (``sizes``: its source's size, by handout id), so that the last sheets are the shortest
+    and no worker is left alone with a long one."""
     locale = locale_info(job.locale)
     if locale.is_source or locale.pseudo:
-        return (0, -sizes[job.handout_id])
+        return (0, 0.0, "", -sizes[job.handout_id])
     factor = 1.0
     if any("CJK" in font for font in locale.fonts):
         factor = 4.0 if language(locale.code) == "ko" else 2.0
     elif locale.rtl:
         factor = 1.5
-    return (1, -sizes[job.handout_id] * factor)
+    return (1, -factor, job.locale, -sizes[job.handout_id])
 
 
 def _stale_reasons(manifest, name: str, prepared: Prepared, force: bool, explain: bool) -> list[str]:
@@ -863,15 +882,39 @@ def _forget_unbuilt(inputs: Inputs, manifest, run: BuildRun) -> None:
             manifest.outputs.pop(_output_name(outcome.job), None)
 
 
+#: The catalogues (as .po text) an update may leave in memory for the rest of the run, all locales
+#: together: a small project's are all kept (not parsed twice); a library's, each hundreds of MB
+#: once parsed, are read again one at a time when their sheets come, so memory stays flat.
+HOLD_BYTES = 16 * 2**20
+
+
+class _Holding:
+    """Which of the update's catalogues stay in memory for the run: those merged in memory (not
+    written) and, in ``keep``, those read and left unchanged, while they total under
+    :data:`HOLD_BYTES` of .po text."""
+
+    def __init__(self, inputs: Inputs, write: bool, keep: Sequence[str] | None) -> None:
+        self.inputs, self.write, self.keep, self.room = inputs, write, keep, HOLD_BYTES
+
+    def __call__(self, item: Any) -> bool:
+        changed, wanted = item.report.changed, self.keep is None or item.code in self.keep
+        if not (changed and not self.write) and not (
+            wanted and not changed and item.code not in self.inputs.catalogs
+        ):
+            return False
+        self.room -= len(item.source.text)
+        return self.room >= 0
+
+
 def _refresh_catalogs(
     inputs: Inputs, report: Callable[[str], None], *, write: bool = True, keep: Sequence[str] | None = ()
 ) -> bool:
     """Edited English reaches every catalogue before printing: the edited entries turn stale (and
-    their sheets DRAFT) instead of failing as missing. Without ``write`` (``--explain``) the merge
-    stays in memory and the plan is made from it; nothing on disk changes. Skipped when the English,
-    the template and every catalogue with its records are as they were after the last update.
-    A catalogue read and left unchanged is kept for the run when its locale is in ``keep`` (None:
-    every locale), so it is not read twice."""
+    their sheets DRAFT) instead of failing as missing. Without ``write`` (``--explain``, ``check``)
+    the merge stays in memory and the plan is made from it; nothing on disk changes. Skipped when the
+    English, the template and every catalogue with its records are as they were after the last
+    update. A catalogue read and left unchanged (or merged in memory) is kept for the run, within
+    :data:`HOLD_BYTES`, when its locale is in ``keep`` (None: every locale), so it is not read twice."""
     from handoutgen.build.sheetcache import Cache, merge_keys
     from handoutgen.catalogs.store import run_update
 
@@ -882,21 +925,24 @@ def _refresh_catalogs(
     dirty = [code for code, key in keys.items() if key not in clean]
     if not dirty:
         return False
-    template_changed, pending = run_update(root, dirty, write=write, report=report)
-    for item in pending:
-        wanted = keep is None or item.code in keep
-        if wanted and not item.report.changed and item.code not in inputs.catalogs:
-            inputs.read_ahead[item.code] = item.old  # the file as it is, read under its lock just now
+    hold = _Holding(inputs, write, keep)
+    update = run_update(root, dirty, write=write, report=report, hold=hold)
+    for item in update.pending:
         if item.report.changed:
-            if not write:
-                inputs.catalogs[item.code] = item.merged
+            if not write:  # asked for later, the catalogue is merged again (when let go)
+                inputs.merge_later.add(item.code)
+                inputs.merge_template = update.template
+                if item.merged is not None:
+                    inputs.catalogs[item.code] = item.merged
             report(f"catalogue {'updated' if write else 'would be updated'}: {item.report.summary()}")
+        elif item.old is not None:
+            inputs.read_ahead[item.code] = item.old  # the file as it is, read under its lock just now
     if write:  # every catalogue now matches this English
         cache.write("merge", set(merge_keys(root).values()))
     else:
-        unchanged = {keys[item.code] for item in pending if not item.report.changed}
+        unchanged = {keys[item.code] for item in update.pending if not item.report.changed}
         cache.write("merge", {key for key in keys.values() if key in clean} | unchanged)
-    return write and (template_changed or any(item.report.changed for item in pending))
+    return write and (update.template_changed or any(item.report.changed for item in update.pending))
 
 
 def _output_name(job: Job) -> str:

@@ -122,7 +122,7 @@ def _check_sheets(
     problems: list[Problem] = []
     for code in codes:
         problems += checker.locale(code, [j for j in jobs if j.locale == code], code in merged, result)
-        if code in result.reports and code not in merged:  # summarised: its catalogue is not read again
+        if code in result.reports:  # summarised: let go (a merge in memory is made again if asked for)
             inputs.forget(code)
     store.save()
     return problems
@@ -251,11 +251,12 @@ def _outcome(job: Job, kept: tuple | None) -> Outcome | None:
 
 
 def _merge_in_memory(inputs: CachedInputs) -> set[str]:
-    """The build's catalogue update, in memory: the locales whose catalogue it would change (their
-    merge is in ``inputs.catalogs``). The update itself skips the merge when every catalogue, with
-    its records, was found to need no change with this very English last time."""
+    """The build's catalogue update, in memory: the locales whose catalogue it would change (each
+    merged again when asked for once let go: ``Inputs.merge_later``). The update itself skips the
+    merge when every catalogue, with its records, was found to need no change with this very English
+    last time."""
     _refresh_catalogs(inputs, lambda line: None, write=False)
-    return set(inputs.catalogs)
+    return set(inputs.merge_later)
 
 
 def stylesheet_errors(inputs: CachedInputs, cache: Cache) -> list[str]:

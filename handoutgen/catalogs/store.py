@@ -871,45 +871,49 @@ def _slot(message: Message) -> Any:
 
 @dataclass
 class Pending:
-    """One catalogue's update, merged in memory: written only if an entry changed."""
+    """One catalogue's update, merged in memory: written only if an entry changed. ``old``,
+    ``source`` and ``merged`` are None once the update let go of them (see :func:`run_update`)."""
 
     code: str
     path: Path
-    old: Catalog
-    source: PoSource
-    merged: Catalog
     report: UpdateReport
+    old: Catalog | None = None
+    source: PoSource | None = None
+    merged: Catalog | None = None
 
     def data(self) -> bytes:
+        assert self.merged is not None and self.old is not None and self.source is not None
         return preserve_lines(self.merged, self.old, self.source, path=self.path)
 
+    def let_go(self) -> None:
+        self.old = self.source = self.merged = None
 
-def plan_update(root: Path, locales: list[str] | None = None) -> tuple[Catalog, bool, list[Pending]]:
-    """Extract and merge in memory; every catalogue is read and checked first, so one broken
-    file (a catalogue, the template, a handout) stops the update before anything is written."""
-    root = Path(root)
-    locales_dir = root / "locales"
-    codes = locales or locales_on_disk(locales_dir)
-    olds = {}
-    for code in codes:
-        path = po_path(locales_dir, code)
-        old, source = read_for_update(path)
-        olds[code] = (path, old, source)
-    template, template_changed = refresh_template(root, write=False)
-    pending = []
-    for code, (path, old, source) in olds.items():
-        merged, report = merge_catalog(old, template, load_approvals(root, code))
-        report.locale = code
-        report.changed = not same_text(merged, old)
-        pending.append(Pending(code, path, old, source, merged, report))
-    return template, template_changed, pending
+
+@dataclass
+class Update:
+    """What :func:`run_update` did: the template, whether it changed, each catalogue's merge."""
+
+    template: Catalog
+    template_changed: bool
+    pending: list[Pending]
+
+
+def merge_one(root: Path, code: str, template: Catalog) -> Pending:
+    """One locale's catalogue read (a broken file is a CatalogError naming file and line) and
+    merged with ``template`` and the locale's approval records, in memory."""
+    path = po_path(Path(root) / "locales", code)
+    old, source = read_for_update(path)
+    merged, report = merge_catalog(old, template, load_approvals(root, code))
+    report.locale = code
+    report.changed = not same_text(merged, old)
+    return Pending(code, path, report, old, source, merged)
 
 
 def update_catalogs(
     root: Path, locales: list[str] | None = None, *, write: bool = True
 ) -> list[UpdateReport]:
     """Refresh the template and merge it into every locale's catalogue (see :func:`run_update`)."""
-    return [item.report for item in run_update(root, locales, write=write)[1]]
+    return [item.report for item in run_update(root, locales, write=write, hold=lambda item: False).pending]
 
 
 def run_update(
@@ -918,21 +922,33 @@ def run_update(
     *,
     write: bool = True,
     report: Callable[[str], None] | None = None,
-) -> tuple[bool, list[Pending]]:
-    """Merge under each catalogue's lock; with ``write``, a catalogue is rewritten only when an entry
-    changed, and then only the changed lines (all are computed first: all or none). Returns whether
-    the template changed, and each catalogue's merge (kept in memory for ``--explain``)."""
+    hold: Callable[[Pending], bool] | None = None,
+) -> Update:
+    """Merge under each catalogue's lock, one catalogue at a time: each is read, checked and merged,
+    and with ``write``, when an entry changed, its new text (only the changed lines) is written to a
+    temp file beside it, before the next is read. The temp files replace the catalogues only once
+    every one is merged, so a broken file (a catalogue, the template, a handout) stops the update
+    with nothing written, and memory holds one catalogue however many locales a library has (a
+    health system's catalogues are hundreds of MB each once read). ``hold`` says which merges the
+    caller keeps in memory (default: all; ``--explain`` plans from them); the others keep only
+    their report."""
+    from handoutgen.fsutil import StagedWrites
+
     root = Path(root)
     codes = locales or locales_on_disk(root / "locales")
-    with catalog_locks(root, ["template", *codes], report):
-        template, template_changed, pending = plan_update(root, codes)
-        if write:
-            datas = {item.path: item.data() for item in pending if item.report.changed}
-            if template_changed:
-                refresh_template(root, template, write=True)
-            for path, data in datas.items():
-                write_bytes_atomic(path, data)
-    return template_changed, pending
+    with catalog_locks(root, ["template", *codes], report), StagedWrites() as staged:
+        template, template_changed = refresh_template(root, write=False)
+        pending = []
+        for code in codes:
+            item = merge_one(root, code, template)
+            if write and item.report.changed:
+                staged.write(item.path, item.data())
+            if hold is not None and not hold(item):
+                item.let_go()
+            pending.append(item)
+        if write and template_changed:
+            refresh_template(root, template, write=True)
+    return Update(template, template_changed, pending)
 
 
 @contextlib.contextmanager

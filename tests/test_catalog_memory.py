@@ -1,0 +1,131 @@
+"""A health system's catalogues are hundreds of MB each once read: the update and the build read
+one locale's at a time and let it go before the next, and the update stays all or none."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import weakref
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from conftest import ROOT
+
+from handoutgen.build import run as run_module
+from handoutgen.build.run import BuildOptions, build_run
+from handoutgen.catalogs import store
+from handoutgen.catalogs.store import locales_on_disk, po_path, update_catalogs
+
+EDITED = ("Rest for the rest of the day if you can.", "Rest for the rest of the day if you are able.")
+
+
+def edit_english(root: Path) -> None:
+    """An edit every catalogue must take in (the sentence is translated in every locale)."""
+    path = root / "handouts" / "aftercare.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert EDITED[0] in text
+    path.write_text(text.replace(*EDITED), encoding="utf-8")
+
+
+def catalogs_in_memory() -> list[Catalog]:
+    gc.collect()
+    return [o for o in gc.get_objects() if type(o) is Catalog]  # isinstance would wake lazy modules
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[tuple[str, int]]:
+    """Each catalogue file read, with how many catalogues this test made were in memory just
+    before (those other tests left behind, in caches of their own, are not counted)."""
+    seen: list[tuple[str, int]] = []
+    before = weakref.WeakSet(catalogs_in_memory())
+    real = store.read_catalog_text
+
+    def counting(path, *args, **kwargs):
+        name = path.name if path.suffix == ".pot" else path.parent.parent.name
+        seen.append((name, sum(c not in before for c in catalogs_in_memory())))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(store, "read_catalog_text", counting)
+    return seen
+
+
+def test_the_update_reads_one_catalogue_at_a_time(project: Path, reads) -> None:
+    """Every catalogue is merged and written out before the next is read: at each read only the
+    template is in memory (the old update read all of them first, then merged them all)."""
+    edit_english(project)
+    reports = update_catalogs(project)
+    codes = locales_on_disk(project / "locales")
+    assert len(codes) >= 4 and all(r.changed for r in reports)
+    at_catalogue_reads = [live for name, live in reads if name in codes]
+    assert len(at_catalogue_reads) == len(codes)
+    assert max(at_catalogue_reads) <= 1, reads  # the template alone
+
+
+@pytest.mark.parametrize("broken", ["first", "last"])
+def test_an_update_stopped_by_a_broken_catalogue_writes_none_and_leaves_no_temp_file(
+    project: Path, broken: str
+) -> None:
+    """The others were merged and staged before the broken one was read: none of them replaces its
+    catalogue, the template is not rewritten, and their temp files are gone."""
+    edit_english(project)
+    codes = locales_on_disk(project / "locales")
+    bad = po_path(project / "locales", codes[0] if broken == "first" else codes[-1])
+    bad.write_text(bad.read_text(encoding="utf-8").replace('msgstr "', 'msgstr "\\q', 1), encoding="utf-8")
+    before = {p: p.read_bytes() for p in (project / "locales").rglob("*") if p.is_file()}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "generate.py"), "-C", str(project), "catalogs", "update"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    assert bad.relative_to(project).as_posix() in result.stderr
+    after = {p: p.read_bytes() for p in (project / "locales").rglob("*") if p.is_file()}
+    assert after == before  # no catalogue replaced, no temp file left
+
+
+def test_a_build_holds_one_catalogue_at_a_time(project: Path, reads, monkeypatch) -> None:
+    """A library's catalogues are over what the update may keep (``HOLD_BYTES``): each locale's
+    sheets come together and its catalogue is let go before the next is read. The build's update
+    reads each one (the template alone in memory), then the sheets read them again one by one."""
+    monkeypatch.setattr(run_module, "HOLD_BYTES", 0)
+    edit_english(project)
+    run = build_run(project, BuildOptions(handouts=("aftercare",)), report=lambda line: None, jobs=1)
+    assert not run.failed and len(run.outcomes) >= 6
+    codes = locales_on_disk(project / "locales")
+    catalogue_reads = [(name, live) for name, live in reads if name in codes]
+    assert sorted(name for name, _ in catalogue_reads) == sorted(codes * 2)
+    assert max(live for _, live in catalogue_reads) <= 1, catalogue_reads
+
+
+@pytest.mark.parametrize("hold", [0, run_module.HOLD_BYTES])
+def test_check_and_explain_merge_again_what_they_let_go(project: Path, monkeypatch, hold: int) -> None:
+    """Without writing (``check``, ``--explain``), the update's merge is used in memory; a catalogue
+    let go (over the room to keep it, or once its locale is done) is merged again when asked for.
+    Every sheet's state and every check finding is the same either way, and the same as once the
+    update is written."""
+    from handoutgen.build.run import _refresh_catalogs, load_inputs, plan_jobs, prepare_job
+    from handoutgen.build.validate import validate_sheets
+    from handoutgen.render.html import make_environment
+
+    monkeypatch.setattr(run_module, "HOLD_BYTES", hold)
+    edit_english(project)
+
+    def said() -> tuple:
+        result = validate_sheets(project, report=lambda line: None)
+        reports = {code: (r.lines, r.errors, r.warnings, r.note) for code, r in result.reports.items()}
+        inputs, options = load_inputs(project), BuildOptions()
+        _refresh_catalogs(inputs, lambda line: None, write=False)
+        env, states = make_environment(inputs.project), []
+        for job in plan_jobs(inputs, options):
+            prepared = prepare_job(inputs, job, options, env)
+            states.append((job.locale, job.handout_id, prepared.outcome.draft, prepared.outcome.waiting))
+            inputs.forget(job.locale)  # asked for again at the next sheet
+        return reports, result.errors, result.waiting, sorted(states)
+
+    in_memory = said()
+    assert any(handout == "aftercare" and "stale" in (draft or "") for _, handout, draft, _ in in_memory[3])
+    update_catalogs(project)
+    assert said() == in_memory
