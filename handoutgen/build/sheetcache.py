@@ -34,6 +34,7 @@ pickles of the project's own data, read only from the project's own ``.cache/``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -440,7 +441,7 @@ def load_summary(inputs: CachedInputs, cache: Cache, code: str) -> tuple[Summary
         return stored, True
     summary = make_summary(inputs, code, key)
     cache.write(f"catalog-{code}", summary)
-    cache.write(f"report-{code}", report_of(summary))
+    keep_report(cache, code, report_of(summary))
     return summary, False
 
 
@@ -451,11 +452,12 @@ class LocaleReport:
     Kept as text, so a run with nothing changed reads a few bytes per finding, no finding objects."""
 
     key: str
-    lines: str
+    lines: str  # "" when ``apart``
     errors: int
     warnings: int
     note: str | None = None
     problems: tuple[Problem, ...] = ()
+    apart: bool = False  # the lines are in their own cache file, read when printed (see lines_of)
 
     @classmethod
     def of(cls, findings: dict, key: str = "", note: str | None = None, problems=()) -> LocaleReport:
@@ -465,9 +467,35 @@ class LocaleReport:
         return cls(key, "\n".join(map(str, flat)), errors, warnings, note, tuple(problems))
 
 
+def keep_report(cache: Cache, code: str, report: LocaleReport) -> LocaleReport:
+    """Store the locale's report with its lines in a file of their own, and return it without them:
+    a library's reports are tens of MB of text per locale, and ``check`` printed them only after
+    holding every locale's at once (1.3 GB over 20 locales). :func:`lines_of` reads them back."""
+    if report.apart or not report.key:
+        return report
+    cache.write(f"report-lines-{code}", (report.key, report.lines))
+    if cache.read(f"report-lines-{code}") is None:  # not writable: the lines stay in memory
+        return report
+    apart = dataclasses.replace(report, lines="", apart=True)
+    cache.write(f"report-{code}", apart)
+    return apart
+
+
+def lines_of(inputs: CachedInputs, cache: Cache, code: str, report: LocaleReport) -> str:
+    """The report's lines, read from their own file when kept apart (made again from the locale's
+    summary if that file is gone or from another key)."""
+    if not report.apart:
+        return report.lines
+    stored = cache.read(f"report-lines-{code}")
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == report.key:
+        return str(stored[1])
+    summary, _ = load_summary(inputs, cache, code)
+    return report_of(summary).lines
+
+
 def load_report(inputs: CachedInputs, cache: Cache, code: str) -> LocaleReport:
-    """The locale's :class:`LocaleReport`, from the cache while the summary key is the same (the large
-    per-entry tables are not read then), else from the summary."""
+    """The locale's :class:`LocaleReport` (its lines kept apart), from the cache while the summary key
+    is the same (the large per-entry tables are not read then), else from the summary."""
     key = summary_key(inputs, code)
     stored = cache.read(f"report-{code}")
     if isinstance(stored, LocaleReport) and stored.key == key:
@@ -475,7 +503,7 @@ def load_report(inputs: CachedInputs, cache: Cache, code: str) -> LocaleReport:
     summary, _ = load_summary(inputs, cache, code)
     report = report_of(summary)
     if summary.kind == "catalog":
-        cache.write(f"report-{code}", report)
+        return keep_report(cache, code, report)
     return report
 
 

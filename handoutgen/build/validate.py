@@ -32,6 +32,7 @@ from handoutgen.build.sheetcache import (
     SheetStore,
     Summary,
     key_of,
+    lines_of,
     load_inputs_cached,
     load_report,
     load_summary,
@@ -56,6 +57,10 @@ class Validation:
     keys: dict[str, str] = field(default_factory=dict)  # per locale: its summary key ("" when merged)
     errors: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+
+    def lines(self, code: str) -> str:
+        """The locale's findings as printed, one a line (read from the cache when kept apart)."""
+        return lines_of(self.inputs, self.cache, code, self.reports[code])
 
     def failed(self, strict: bool = False) -> bool:
         translation_errors = any(r.errors for r in self.reports.values())
@@ -180,7 +185,10 @@ class _Checker:
             return self.inputs.problems[before:]
         try:
             summary = here.summary
-            report = report_of(summary) if summary else load_report(self.inputs, self.cache, code)
+            if summary is not None and here.merged:  # a merge in memory: its report is not kept
+                report = report_of(summary)
+            else:
+                report = load_report(self.inputs, self.cache, code)
         except HandoutError:
             return self.inputs.problems[before:]
         result.reports[code], result.keys[code] = report, here.key

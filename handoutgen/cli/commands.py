@@ -183,9 +183,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = literacy_report(result, config)
     print(report.format_scores())
     print(report.format_findings())
-    for code, found in result.reports.items():
-        if found.lines:
-            print(found.lines)
+    for code, found in result.reports.items():  # each locale's lines read as printed, not all at once
+        lines = result.lines(code)
+        if lines:
+            print(lines)
         if found.note:
             print(f"note: {po_path(inputs.project.locales, code).relative_to(root)}: {found.note}")
         _err(f"{code}: {found.errors} translation errors, {found.warnings} warnings")
