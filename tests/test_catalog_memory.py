@@ -7,7 +7,6 @@ import gc
 import re
 import subprocess
 import sys
-import weakref
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from conftest import ROOT
 
 from handoutgen.build import run as run_module
 from handoutgen.build.run import BuildOptions, build_run
+from handoutgen.build.sheetcache import Summary
 from handoutgen.catalogs import store
 from handoutgen.catalogs.store import locales_on_disk, po_path, update_catalogs
 
@@ -30,22 +30,25 @@ def edit_english(root: Path) -> None:
     path.write_text(text.replace(*EDITED), encoding="utf-8")
 
 
-def catalogs_in_memory() -> list[Catalog]:
+def in_memory(kind: type = Catalog) -> list:
     gc.collect()
-    return [o for o in gc.get_objects() if type(o) is Catalog]  # isinstance would wake lazy modules
+    return [o for o in gc.get_objects() if type(o) is kind]  # isinstance would wake lazy modules
 
 
 @pytest.fixture
-def reads(monkeypatch) -> list[tuple[str, int]]:
-    """Each catalogue file read, with how many catalogues this test made were in memory just
-    before (those other tests left behind, in caches of their own, are not counted)."""
-    seen: list[tuple[str, int]] = []
-    before = weakref.WeakSet(catalogs_in_memory())
+def reads(monkeypatch) -> list[tuple[str, int, int]]:
+    """Each catalogue file read, with how many catalogues, and locale summaries (what the build
+    knows of a catalogue's entries, as large), this test made were in memory just before (those
+    other tests left behind, in caches of their own, are not counted)."""
+    seen: list[tuple[str, int, int]] = []
+    earlier = [*in_memory(Catalog), *in_memory(Summary)]  # kept alive, so their ids stay theirs
+    before = {id(o) for o in earlier}
     real = store.read_catalog_text
 
     def counting(path, *args, **kwargs):
         name = path.name if path.suffix == ".pot" else path.parent.parent.name
-        seen.append((name, sum(c not in before for c in catalogs_in_memory())))
+        made = [o for o in (*in_memory(Catalog), *in_memory(Summary)) if id(o) not in before]
+        seen.append((name, sum(type(o) is Catalog for o in made), sum(type(o) is Summary for o in made)))
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(store, "read_catalog_text", counting)
@@ -59,7 +62,7 @@ def test_the_update_reads_one_catalogue_at_a_time(project: Path, reads) -> None:
     reports = update_catalogs(project)
     codes = locales_on_disk(project / "locales")
     assert len(codes) >= 4 and all(r.changed for r in reports)
-    at_catalogue_reads = [live for name, live in reads if name in codes]
+    at_catalogue_reads = [live for name, live, _ in reads if name in codes]
     assert len(at_catalogue_reads) == len(codes)
     assert max(at_catalogue_reads) <= 1, reads  # the template alone
 
@@ -89,16 +92,18 @@ def test_an_update_stopped_by_a_broken_catalogue_writes_none_and_leaves_no_temp_
 
 def test_a_build_holds_one_catalogue_at_a_time(project: Path, reads, monkeypatch) -> None:
     """A library's catalogues are over what the update may keep (``HOLD_BYTES``): each locale's
-    sheets come together and its catalogue is let go before the next is read. The build's update
-    reads each one (the template alone in memory), then the sheets read them again one by one."""
+    sheets come together and its catalogue, and the summary of it the build keeps for the sheets it
+    knows, are let go before the next is read. The build's update reads each one (the template
+    alone in memory), then the sheets read them again one by one."""
     monkeypatch.setattr(run_module, "HOLD_BYTES", 0)
     edit_english(project)
     run = build_run(project, BuildOptions(handouts=("aftercare",)), report=lambda line: None, jobs=1)
     assert not run.failed and len(run.outcomes) >= 6
     codes = locales_on_disk(project / "locales")
-    catalogue_reads = [(name, live) for name, live in reads if name in codes]
-    assert sorted(name for name, _ in catalogue_reads) == sorted(codes * 2)
-    assert max(live for _, live in catalogue_reads) <= 1, catalogue_reads
+    catalogue_reads = [read for read in reads if read[0] in codes]
+    assert sorted(name for name, *_ in catalogue_reads) == sorted(codes * 2)
+    assert max(catalogues for _, catalogues, _ in catalogue_reads) <= 1, catalogue_reads
+    assert max(summaries for *_, summaries in catalogue_reads) <= 1, catalogue_reads
 
 
 @pytest.mark.parametrize("hold", [0, run_module.HOLD_BYTES])

@@ -80,6 +80,11 @@ class KnownSheets:
             PURPOSE, job.locale, name, keys, self.sheet_key(job), print_, outcome.draft, len(outcome.used)
         )
 
+    def forget(self, code: str) -> None:
+        """Let go of a locale's summary once its sheets are done (a library's are tens of MB each,
+        one per language)."""
+        self.summaries.pop(code, None)
+
     def save(self) -> None:
         """Every record still naming an output the manifest holds (a build of some sheets keeps the
         records of the others)."""

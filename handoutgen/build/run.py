@@ -686,6 +686,8 @@ def _prepare_and_render(
         if index and last[ordered[index - 1].locale] == index - 1:
             inputs.forget(ordered[index - 1].locale)
             install_translations(env, SourceLabels())  # the template held on to the catalogue too
+            if known is not None:
+                known.forget(ordered[index - 1].locale)
         name = _output_name(job)
         outcome = known.outcome(job, name) if known is not None else None
         if outcome is not None:  # known up to date: not prepared again
