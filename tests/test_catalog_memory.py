@@ -166,3 +166,17 @@ def test_check_keeps_no_locales_findings_in_memory_and_prints_the_same(project: 
         assert check() == cold
         for path in (project / ".cache" / "status").glob("report-lines-*.pickle"):
             path.unlink()
+
+
+def test_findings_text_stays_in_memory_when_its_file_cannot_be_written(project: Path) -> None:
+    """The findings text is kept apart only once its file is written; where the cache cannot be
+    written (its folder is under a file) the report keeps its text, and printing it reads nothing."""
+    from handoutgen.build.sheetcache import Cache, LocaleReport, keep_report, lines_of, load_inputs_cached
+
+    report = LocaleReport("key", "a finding\nanother", errors=0, warnings=2)
+    cache = Cache(project)
+    assert keep_report(cache, "es", report).apart  # a cache that can be written keeps it apart
+    cache.folder = project / "clinic.yaml" / "status"  # nothing can be written there
+    kept = keep_report(cache, "es", report)
+    assert not kept.apart and kept.lines == report.lines
+    assert lines_of(load_inputs_cached(project, cache), cache, "es", kept) == report.lines

@@ -118,14 +118,16 @@ class Cache:
             return None
         return stored.get("value")
 
-    def write(self, name: str, value: Any, *, durable: bool = True) -> None:
-        """Stored atomically; a cache that cannot be written is only a slower next run. ``durable``
-        False skips the flush to disk (many small files: a file lost to a crash is only parsed again)."""
+    def write(self, name: str, value: Any, *, durable: bool = True) -> bool:
+        """Stored atomically (True); a cache that cannot be written is only a slower next run (False).
+        ``durable`` False skips the flush to disk (many small files: a file lost to a crash is only
+        parsed again)."""
         data = pickle.dumps({"stamp": self.stamp, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             write_bytes_atomic(self.folder / f"{name}.pickle", data, durable=durable)
         except OSError:
-            pass
+            return False
+        return True
 
     def forget(self, name: str) -> None:
         with contextlib.suppress(OSError):
@@ -473,8 +475,7 @@ def keep_report(cache: Cache, code: str, report: LocaleReport) -> LocaleReport:
     holding every locale's at once (1.3 GB over 20 locales). :func:`lines_of` reads them back."""
     if report.apart or not report.key:
         return report
-    cache.write(f"report-lines-{code}", (report.key, report.lines))
-    if cache.read(f"report-lines-{code}") is None:  # not writable: the lines stay in memory
+    if not cache.write(f"report-lines-{code}", (report.key, report.lines)):  # the lines stay in memory
         return report
     apart = dataclasses.replace(report, lines="", apart=True)
     cache.write(f"report-{code}", apart)
