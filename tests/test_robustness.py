@@ -21,6 +21,7 @@ except ImportError:  # tests/ is on sys.path rather than the project root
     from argos_fixture import argos_packages  # noqa: F401
 
 from handoutgen.build.run import BuildOptions, build_run
+from handoutgen.build.service import _alive
 from handoutgen.catalogs.states import State, entry_state
 from handoutgen.catalogs.store import (
     load_catalog,
@@ -275,6 +276,50 @@ def test_a_build_killed_at_random_points_leaves_no_temp_file_after_the_next_run(
     assert leftovers == []
     for pdf in (repo / "build" / "es").glob("*.pdf"):
         assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+
+
+def _marked(mark: str) -> list[int]:
+    """The live processes whose environment holds ``mark`` (a build and everything it started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            marked = entry.name.isdigit() and mark.encode() in (entry / "environ").read_bytes()
+            if marked and _alive(entry.name):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _wait_for(test, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not test() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(test())
+
+
+def test_a_killed_build_leaves_no_process_behind(repo: Path) -> None:
+    """A build killed outright (SIGKILL: no clean-up runs) once its first sheet is written: the
+    workers, the forkserver and multiprocessing's resource tracker all end within seconds, instead
+    of holding WeasyPrint in memory for ever."""
+    mark = f"HANDOUTGEN_TEST_MARK=killed-{os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "generate.py"), "-C", str(repo), "--force", "-j", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        started = _wait_for(lambda: any((repo / "build").glob("*/*.pdf")))
+        assert started and proc.poll() is None, "the build ended before it could be killed"
+        before = len(_marked(mark))
+        proc.kill()
+        proc.wait()
+        assert _wait_for(lambda: not _marked(mark), seconds=15), f"of {before}, alive: {_marked(mark)}"
+    finally:
+        for pid in _marked(mark):
+            os.kill(pid, 9)
 
 
 def test_an_update_during_a_translate_run_loses_neither(repo: Path, argos_packages) -> None:

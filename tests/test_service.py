@@ -143,6 +143,22 @@ def test_a_service_that_goes_away_leaves_a_complete_build(served, reference, whe
     assert not service._alive(info["pid"])
 
 
+def test_a_killed_service_leaves_no_process_behind(served) -> None:
+    """The service killed outright (SIGKILL: it cannot stop its pool): its forkserver and warm
+    workers end too, within seconds."""
+    root, info = served
+    under = _service_workers(info["pid"])
+    assert len(under) >= 3, under  # the forkserver and two workers at least
+    os.kill(info["pid"], signal.SIGKILL)
+    assert wait_gone(info["pid"])
+    try:
+        assert all(wait_gone(pid, 15) for pid in under), [pid for pid in under if service._alive(pid)]
+    finally:
+        for pid in under:
+            if service._alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
 def test_a_stylesheet_error_found_by_the_service_stops_the_build_before_any_pdf(served) -> None:
     """The stylesheet check runs in a service worker and its error is the one a build without the
     service gives: nothing is written."""

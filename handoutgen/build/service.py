@@ -137,9 +137,9 @@ class Service:
     def _start_pool(self) -> None:
         from concurrent.futures import ProcessPoolExecutor
 
-        from handoutgen.build.workers import _warm_worker, start_forkserver
+        from handoutgen.build.workers import start_forkserver, worker_setup
 
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=start_forkserver(), initializer=_warm_worker)
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=start_forkserver(), **worker_setup())
         for future in [self.pool.submit(warm_task) for _ in range(self.workers)]:
             future.result()
 

@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import functools
 import os
+import select
 import signal
 import time
 from collections import deque
@@ -137,7 +138,7 @@ class Renderer:
         # the forkserver (started here unless the command line started it already) imports WeasyPrint
         # while the planner works; workers are forked from it as sheets are submitted
         context = start_forkserver()
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_worker)
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context, **worker_setup())
         self.pools_started += 1
         if self.check == "pending":
             self.check = self.pool.submit(stylesheet_task, self.root)
@@ -218,11 +219,48 @@ def _shared_files_newer(root: Path, than: float) -> bool:
     return False
 
 
-def _warm_worker() -> None:
+def worker_setup() -> dict[str, Any]:
+    """The pool's initializer, for workers that make their font configuration early and leave when
+    this process is gone."""
+    return {"initializer": _warm_worker, "initargs": (os.getpid(),)}
+
+
+def _warm_worker(planner: int | None = None) -> None:
     """Make the font configuration before the first sheet arrives (WeasyPrint itself was imported by
-    the forkserver); fonts load with the first sheet that uses them, as they would anyway."""
+    the forkserver); fonts load with the first sheet that uses them, as they would anyway. The worker
+    also leaves once ``planner`` (the process that started the pool) has ended."""
     global _WORKER_FONT_CONFIG
+    if planner is not None:
+        _leave_with(planner)
     _WORKER_FONT_CONFIG = _font_config()
+
+
+def _leave_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` has ended, however it ended. A planner killed
+    outright (SIGKILL, out of memory) cannot shut its pool down, and nothing else would: each idle
+    worker holds both ends of its own task pipe, and the forkserver's liveness pipe, so the workers
+    and the forkserver (WeasyPrint imported, about 100 MiB each) would wait for work for ever. A
+    pidfd is readable once the process has ended, and is not fooled by its pid being used again."""
+    import threading
+
+    try:
+        handle: int | None = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(0)
+    except OSError:  # a kernel before 5.3: ask every second instead
+        handle = None
+
+    def wait() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            with contextlib.suppress(OSError):
+                while True:
+                    os.kill(pid, 0)
+                    time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=wait, name="leave-with-planner", daemon=True).start()
 
 
 def _font_config():
