@@ -163,9 +163,13 @@ def noop(root: Path, jobs: int) -> None:
     """Every sheet built for real (with :data:`ONE_LINE_SHEET`), then the build again: twice, each in
     a fresh process as staff run it."""
     (root / "templates" / "handout.html.j2").write_text(ONE_LINE_SHEET)
-    wall, _, _ = run_command(root, "build", "-j", str(jobs))
+    wall, cpu, rss = run_command(root, "build", "-j", str(jobs))
     pdfs = len(list((root / "build").glob("*/*.pdf")))
-    print(f"build of every sheet (one-line template): {pdfs} PDFs in {wall:.0f} s", flush=True)
+    print(
+        f"build of every sheet (one-line template): {pdfs} PDFs in {wall:.0f} s "
+        f"(CPU {cpu:.0f} s), peak memory {rss / 1024:.0f} MiB (every process)",
+        flush=True,
+    )
     for label in ("no-op build", "no-op build again"):
         measure(root, label, "build")
 
