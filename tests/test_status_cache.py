@@ -177,6 +177,22 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(project: Path) -> None:
     assert cached_rows(project) == expected
 
 
+def test_a_cache_folder_that_cannot_be_made_is_only_a_slower_run(project: Path, capsys) -> None:
+    """``.cache/status`` is a file (a copy or a sync tool left it): status, check and a build say what
+    they say without it, exit as they would, and nothing of the user's is touched."""
+    expected = rendered_rows(project)
+    reference = run_check(project, capsys)
+    shutil.rmtree(project / FOLDER, ignore_errors=True)
+    (project / FOLDER).write_text("not a folder")
+    assert cached_rows(project) == expected
+    assert main(["-C", str(project), "status"]) == 0
+    capsys.readouterr()
+    assert run_check(project, capsys) == reference
+    assert main(["-C", str(project), "-l", "es", "--handout", "aftercare", "-j", "1"]) == 0
+    assert (project / "build" / "es" / "aftercare.pdf").is_file()
+    assert (project / FOLDER).read_text() == "not a folder"
+
+
 def test_a_cache_is_not_used_by_another_project(project: Path, tmp_path: Path) -> None:
     cached_rows(project)
     other = tmp_path / "other"

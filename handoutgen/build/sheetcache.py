@@ -594,10 +594,13 @@ class SheetStore:
         unused = any(len(self.records.get(k, {})) != len(v) for k, v in self.seen.items())
         if not (self.changed or unused):
             return
-        with exclusive_lock(self.cache.folder / "sheets.lock", lambda: None):
-            if _signature(self.cache.folder / "sheets.pickle") != self.read_as:
-                self._adopt(self.cache.read("sheets"))
-            self._write()
+        try:
+            with exclusive_lock(self.cache.folder / "sheets.lock", lambda: None):
+                if _signature(self.cache.folder / "sheets.pickle") != self.read_as:
+                    self._adopt(self.cache.read("sheets"))
+                self._write()
+        except OSError:  # like any cache file: one that cannot be written is only a slower next run
+            return
 
     def _adopt(self, latest: Any) -> None:
         """The records of a file saved since this store read it, for every (purpose, locale) not seen
