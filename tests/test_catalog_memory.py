@@ -180,3 +180,42 @@ def test_findings_text_stays_in_memory_when_its_file_cannot_be_written(project: 
     kept = keep_report(cache, "es", report)
     assert not kept.apart and kept.lines == report.lines
     assert lines_of(load_inputs_cached(project, cache), cache, "es", kept) == report.lines
+
+
+def test_a_library_beyond_the_handouts_kept_holds_that_many_and_builds_the_same(
+    project: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Parsed handouts are about 50 KB each: a library's thousands were all held for the whole run.
+    With room for one, a cold build (which parses every file) and a warm one each hold at most the
+    one kept and the one in hand, read the others again from their cache files, and write the same
+    PDFs as a build that keeps them all; ``status`` gives the rows it gives with them all kept."""
+    from conftest import copy_project
+
+    from handoutgen.build import sheetcache
+    from handoutgen.build.status import compute_status
+    from handoutgen.content.handout import Handout
+
+    options = BuildOptions(locales=("en", "es"))
+    reference = copy_project(tmp_path / "reference")
+    assert not build_run(reference, options, report=lambda line: None, jobs=1).failed
+    rows = compute_status(reference, report=lambda line: None)[1]
+
+    monkeypatch.setattr(sheetcache, "PARSED_KEPT", 1, raising=False)
+    earlier = in_memory(Handout)
+    before = {id(o) for o in earlier}
+    live: list[int] = []
+    real = run_module.prepare_job
+
+    def counting(inputs, *args, **kwargs):
+        live.append(sum(id(o) not in before for o in in_memory(Handout)))
+        return real(inputs, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "prepare_job", counting)
+    handouts = len(list((project / "handouts").glob("*.yaml")))
+    for _ in range(2):  # cold (no cache yet), then forced with the cache
+        live.clear()
+        assert not build_run(project, options, report=lambda line: None, jobs=1, force=True).failed
+        assert len(live) == 2 * handouts >= 8 and max(live) <= 2, live
+    for pdf in (reference / "build").glob("*/*.pdf"):
+        assert (project / "build" / pdf.relative_to(reference / "build")).read_bytes() == pdf.read_bytes()
+    assert compute_status(project, report=lambda line: None)[1] == rows
