@@ -190,9 +190,7 @@ class CachedInputs(Inputs):
     def keep_parsed(self, handout: Any) -> None:
         """Keep a parsed handout for the sheets still to come, letting go of the longest kept beyond
         :data:`PARSED_KEPT` (read again from its cache file should it be wanted again)."""
-        self.parsed[handout.id] = handout
-        while len(self.parsed) > PARSED_KEPT:
-            del self.parsed[next(iter(self.parsed))]
+        _keep_newest(self.parsed, handout.id, handout)
 
     def _parse_again(self, handout_id: str) -> Any:
         """A handout whose parsed copy is not in the cache (removed, damaged), parsed as the index did;
@@ -276,6 +274,13 @@ INDEX, HANDOUTS = "handout-index", "handouts"
 PARSED_KEPT = 200
 
 
+def _keep_newest(table: dict[str, Any], key: str, handout: Any) -> None:
+    """``table[key] = handout``, letting go of the longest kept beyond :data:`PARSED_KEPT`."""
+    table[key] = handout
+    while len(table) > PARSED_KEPT:
+        del table[next(iter(table))]
+
+
 @dataclass(frozen=True)
 class Listed:
     """A handout as the index knows it: its id and file. The rest is parsed only when needed."""
@@ -311,9 +316,7 @@ def _index_handouts(
             return None
         found[key] = (handout.id, _content_digest(handout), path)
         cache.write(f"{HANDOUTS}/{key}", handout, durable=False)
-        parsed[key] = handout
-        if len(parsed) > PARSED_KEPT:
-            del parsed[next(iter(parsed))]
+        _keep_newest(parsed, key, handout)
     return found
 
 

@@ -225,13 +225,12 @@ def worker_setup() -> dict[str, Any]:
     return {"initializer": _warm_worker, "initargs": (os.getpid(),)}
 
 
-def _warm_worker(planner: int | None = None) -> None:
+def _warm_worker(planner: int) -> None:
     """Make the font configuration before the first sheet arrives (WeasyPrint itself was imported by
     the forkserver); fonts load with the first sheet that uses them, as they would anyway. The worker
     also leaves once ``planner`` (the process that started the pool) has ended."""
     global _WORKER_FONT_CONFIG
-    if planner is not None:
-        _leave_with(planner)
+    _leave_with(planner)
     _WORKER_FONT_CONFIG = _font_config()
 
 
