@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scale_bench import PARTS, run_command
+from scale_bench import PARTS, compile_package, run_command
 
 from handoutgen.catalogs.store import init_catalog, load_catalog, po_path, save_catalog
 
@@ -195,6 +195,7 @@ def main() -> None:
     )
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
+    compile_package()
     wanted = set(args.measure.split(","))
     with tempfile.TemporaryDirectory() as tmp:
         root = (args.keep or Path(tmp)) / "library"

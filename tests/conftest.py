@@ -66,6 +66,13 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def copy_built(baseline: Path, tmp_path: Path) -> Path:
+    """A copy of a built project, build/ included, with its files' times (a copied PDF is the same)."""
+    dest = tmp_path / "project"
+    shutil.copytree(baseline, dest)
+    return dest
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")

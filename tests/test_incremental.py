@@ -9,10 +9,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 import pytest
-from conftest import ROOT, copy_project, run_python
+from conftest import ROOT, copy_built, copy_project, run_python
 
+from handoutgen.build.manifest import MANIFEST, Manifest
 from handoutgen.build.run import BuildOptions, build_lock, build_run
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
 
@@ -33,11 +35,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def built(baseline: Path, tmp_path: Path) -> Path:
     """A fully built project: a copy of the module's baseline, build/ included."""
-    import shutil
-
-    dest = tmp_path / "project"
-    shutil.copytree(baseline, dest)
-    return dest
+    return copy_built(baseline, tmp_path)
 
 
 def rebuild(root: Path, **kwargs) -> dict[str, list[str]]:
@@ -435,7 +433,6 @@ def test_after_an_edit_only_the_sheets_it_can_change_are_prepared_again(tmp_path
 def test_a_build_that_knows_its_sheets_says_what_a_full_preparation_says(tmp_path: Path) -> None:
     """The same edit, built with the records and without them (no .cache): the same lines, the same
     exit code, the same PDFs, the same manifest."""
-    import json
     import shutil
 
     built = copy_project(tmp_path / "project")
@@ -453,12 +450,11 @@ def test_a_build_that_knows_its_sheets_says_what_a_full_preparation_says(tmp_pat
         lines: list[str] = []
         run = build_run(root, OPTIONS, report=lines.append, jobs=1)
         shown = sorted(line.replace(str(root), "ROOT") for line in lines if not line.startswith("["))
-        manifest = json.loads((root / "build" / "manifest.json").read_text())
+        manifest = Manifest(root / "build")
         pdfs = {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "build").glob("*/*.pdf")}
         outcomes = [(o.job, o.draft, o.used, o.pages, o.warnings, o.path is not None) for o in run.outcomes]
-        results.append(
-            (shown, run.exit_code, outcomes, pdfs, {k: v["pdf"] for k, v in manifest["outputs"].items()})
-        )
+        recorded = {name: cast(dict, manifest.entry(name))["pdf"] for name in manifest.names()}
+        results.append((shown, run.exit_code, outcomes, pdfs, recorded))
     assert results[0] == results[1]
 
 
@@ -475,7 +471,7 @@ def test_a_cold_build_starts_its_forkserver_before_anything_else(
     root = tmp_path / "project"
     (root / "build").mkdir(parents=True)
     if state == "built":
-        (root / "build" / "manifest.json").write_text("{}")
+        (root / "build" / MANIFEST).write_text("{}")
     options = {
         "jobs": 1 if state == "one worker" else 2,
         "force": False,
@@ -500,7 +496,7 @@ def test_workers_start_early_after_a_file_every_sheet_uses_is_saved(built: Path,
 
     if edited:
         path = built / edited
-        os.utime(path, (path.stat().st_atime, (built / "build" / "manifest.json").stat().st_mtime + 5))
+        os.utime(path, (path.stat().st_atime, (built / "build" / MANIFEST).stat().st_mtime + 5))
     code = (
         "import multiprocessing.forkserver as f; from handoutgen.build.workers import start_early; "
         f"start_early({str(built)!r}, jobs=2, force=False, explain=False, one_sheet=False); "

@@ -88,15 +88,16 @@ class KnownSheets:
     def save(self) -> None:
         """Every record still naming an output the manifest holds (a build of some sheets keeps the
         records of the others)."""
+        recorded = self.manifest.names()
         for (purpose, code), group in list(self.store.records.items()):
             if purpose != PURPOSE:
                 continue
             seen = self.store.seen.setdefault((purpose, code), {})
             for name, record in group.items():
-                if name not in seen and name in self.manifest.outputs:
+                if name not in seen and name in recorded:
                     seen[name] = record
         for group in self.store.seen.values():
-            for name in [n for n in group if n not in self.manifest.outputs]:
+            for name in [n for n in group if n not in recorded]:
                 del group[name]
                 self.store.changed = True
         self.store.save()

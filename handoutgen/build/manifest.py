@@ -10,9 +10,9 @@ Two levels, so a no-op build is almost free:
    (not the whole catalogue), templates and stylesheets, clinic settings, assets, fonts and the
    versions of the renderer. The parts that differ are the reasons for a rebuild.
 
-The manifest (``build/manifest.json``) is written atomically after every finished PDF, so a build
-killed at any moment leaves a manifest the next build can trust: a PDF that was written but not yet
-recorded is simply built again, to the same bytes.
+The manifest (``build/manifest.sqlite``, one row per output) is committed at most once a second
+during a build and at its end, so a build killed at any moment leaves a manifest the next build can
+trust: a PDF that was written but not yet recorded is simply built again, to the same bytes.
 """
 
 from __future__ import annotations
@@ -22,17 +22,20 @@ import errno
 import hashlib
 import json
 import os
+import sqlite3
 import time
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from handoutgen import __version__
-from handoutgen.fsutil import write_text_atomic
+from handoutgen.fsutil import write_bytes_atomic
 from handoutgen.project import input_files, refuse_outside_links
 
-MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST = "manifest.sqlite"
+MANIFEST_VERSION = 2
+LEGACY_MANIFEST = "manifest.json"  # version 1: one JSON document
 SAVE_EVERY = 1.0  # seconds between manifest saves during a build
 
 
@@ -164,57 +167,143 @@ def html_name(name: str) -> str:
 
 
 class Manifest:
-    """``build/manifest.json``: per output, the part hashes it was built from and the PDF's hash."""
+    """``build/manifest.sqlite``: per output, the part hashes it was built from and the PDF's hash.
+
+    One row per output, read when its sheet comes and written when it is built: neither the build's
+    memory nor a save grows with the library (the JSON document of version 1 was held whole and
+    written whole; a 100,000-sheet library's was 42 MB). Changes are committed at most once a second
+    during a build and at its end (:meth:`save`); a record not committed yet only means that PDF is
+    built again. A manifest that is damaged or of another version counts as empty (every sheet is
+    stale) and is made afresh at the first save; one of version 1 (``manifest.json``) is carried
+    over, so an upgrade renders nothing again, and removed once the new one is saved.
+    """
 
     def __init__(self, build_dir: Path):
         self.path = Path(build_dir) / MANIFEST
         self._saved = time.monotonic()
-        self._save_seconds = 0.0
-        self.data: dict[str, Any] = {"version": MANIFEST_VERSION, "inputs": None, "outputs": {}}
+        self._fresh = False  # in memory only: the file is written whole at the next save
+        self._legacy: Path | None = None
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path.exists():
+            db = sqlite3.connect(self.path)
+            try:
+                if db.execute("PRAGMA user_version").fetchone()[0] == MANIFEST_VERSION:
+                    db.execute("SELECT name FROM outputs LIMIT 1").fetchall()
+                    return db
+            except sqlite3.DatabaseError:
+                pass  # not a database, or damaged: everything is stale and it is made again
+            db.close()
+        self._fresh = True
+        db = sqlite3.connect(":memory:")
+        for statement in _SCHEMA:
+            db.execute(statement)
+        db.execute(f"PRAGMA user_version = {MANIFEST_VERSION}")
+        self._carry_over(db)
+        return db
+
+    def _carry_over(self, db: sqlite3.Connection) -> None:
+        """The outputs and no-op records of a version 1 manifest, if one is there and readable."""
+        legacy = self.path.with_name(LEGACY_MANIFEST)
         try:
-            loaded = json.loads(self.path.read_text())
-            if loaded.get("version") == MANIFEST_VERSION and isinstance(loaded.get("outputs"), dict):
-                self.data = loaded
+            loaded = json.loads(legacy.read_text())
         except (OSError, ValueError):
-            pass  # no manifest, or a damaged one: everything is stale and it is rebuilt
+            return
+        if not isinstance(loaded, dict) or loaded.get("version") != 1:
+            return
+        outputs, fast = loaded.get("outputs"), loaded.get("fast")
+        for name, entry in (outputs if isinstance(outputs, dict) else {}).items():
+            if isinstance(entry, dict):
+                _put(db, name, entry)
+        for options, record in (fast if isinstance(fast, dict) else {}).items():
+            db.execute("INSERT INTO fast VALUES (?, ?)", (options, json.dumps(record)))
+        self._legacy = legacy
+
+    def __contains__(self, name: str) -> bool:
+        return self.db.execute("SELECT 1 FROM outputs WHERE name = ?", (name,)).fetchone() is not None
 
     @property
-    def outputs(self) -> dict[str, dict[str, Any]]:
-        return self.data["outputs"]
+    def empty(self) -> bool:
+        """No output recorded: a cold build."""
+        return self.db.execute("SELECT 1 FROM outputs LIMIT 1").fetchone() is None
+
+    def names(self) -> set[str]:
+        return {name for (name,) in self.db.execute("SELECT name FROM outputs")}
+
+    def entry(self, name: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT entry FROM outputs WHERE name = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """Every recorded output's entry, one at a time."""
+        for (text,) in self.db.execute("SELECT entry FROM outputs"):
+            yield json.loads(text)
+
+    def pages(self, name: str) -> int:
+        return (self.entry(name) or {}).get("pages", 0)
+
+    def fast(self, options: str) -> dict[str, Any] | None:
+        """What the last complete build with these options wrote, for the no-op check."""
+        row = self.db.execute("SELECT record FROM fast WHERE options = ?", (options,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_fast(self, options: str, record: dict[str, Any]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO fast VALUES (?, ?)", (options, json.dumps(record)))
+
+    def outputs_ok(self, names: list[str]) -> bool:
+        """Every one of ``names`` recorded and on disk as recorded (:meth:`output_ok`), the size and
+        time of each read in one query: a no-op over 100,000 PDFs is one ``stat`` each."""
+        stats = {row[0]: row[1:] for row in self.db.execute("SELECT name, pdf_stat, html_stat FROM outputs")}
+        folder = str(self.path.parent)
+        for name in names:
+            if name not in stats:
+                return False
+            pdf, html = stats[name]
+            if _as_text(_stat(os.path.join(folder, name))) == pdf and (
+                html is None or _as_text(_stat(os.path.join(folder, html_name(name)))) == html
+            ):
+                continue
+            if not self.output_ok(name):
+                return False
+        return True
 
     def output_ok(self, name: str) -> bool:
         """Recorded, and the PDF on disk is the one recorded (and so is its web page, if one was)."""
-        entry = self.outputs.get(name)
-        if not entry:
-            return False
-        return self._on_disk(name, entry, "pdf") and (
+        entry = self.entry(name)
+        return bool(entry) and self._files_ok(name, cast(dict, entry))
+
+    def _files_ok(self, name: str, entry: dict[str, Any]) -> bool:
+        before = (entry.get("pdf_stat"), entry.get("html_stat"))
+        ok = self._on_disk(name, entry, "pdf") and (
             "html" not in entry or self._on_disk(html_name(name), entry, "html")
         )
+        if (entry.get("pdf_stat"), entry.get("html_stat")) != before:
+            _put(self.db, name, entry)  # hashed again and found the same: not read next time
+        return ok
 
     def _on_disk(self, relative: str, entry: dict[str, Any], kind: str) -> bool:
         """The file is the one recorded. When its size and modification time are the ones recorded
         with its hash, it is not read again (a no-op over thousands of PDFs stays cheap); otherwise
         its bytes are hashed, and a match records the new size and time."""
-        path = self.path.parent / relative
-        try:
-            stat = path.stat()
-        except OSError:
+        path = os.path.join(self.path.parent, relative)  # a str: pathlib would intern every name
+        signature = _stat(path)
+        if signature is None:
             return False
-        signature = [stat.st_size, stat.st_mtime_ns]
         if entry.get(f"{kind}_stat") == signature:
             return True
-        if not path.is_file() or digest(path.read_bytes()) != entry.get(kind):
+        if not os.path.isfile(path) or digest(_read(path)) != entry.get(kind):
             return False
         entry[f"{kind}_stat"] = signature
         return True
 
     def reasons(self, name: str, parts: dict[str, str]) -> list[str]:
-        entry = self.outputs.get(name)
+        entry = self.entry(name)
         if not entry:
             return ["new"]
         if not self._on_disk(name, entry, "pdf"):
             return ["PDF missing or changed on disk"]
-        if not self.output_ok(name):
+        if not self._files_ok(name, entry):
             return ["web page missing or changed on disk"]
         old = entry.get("parts", {})
         return [part for part in parts if old.get(part) != parts[part]]
@@ -231,23 +320,83 @@ class Manifest:
         """An output built (its files already written): its PDF, and its web page (``build --html``)
         when it has one, with their hashes and their size and time on disk."""
         entry: dict[str, Any] = {"parts": parts, "pdf": digest(pdf_bytes), "reasons": reasons, "pages": pages}
-        self.outputs[name] = entry
         self._on_disk(name, entry, "pdf")
         if html is not None:
             entry["html"] = digest(html.encode())
             self._on_disk(html_name(name), entry, "html")
-        if time.monotonic() - self._saved >= max(SAVE_EVERY, 10 * self._save_seconds):
+        _put(self.db, name, entry)
+        if time.monotonic() - self._saved >= SAVE_EVERY:
             self.save()  # a killed build keeps what it finished
 
     def refresh(self, name: str, parts: dict[str, str]) -> None:
         """New key parts for an output whose PDF stays as it is (its HTML did not change)."""
-        self.outputs[name]["parts"] = parts
+        entry = self.entry(name)
+        if entry is not None:
+            entry["parts"] = parts
+            _put(self.db, name, entry)
+
+    def forget(self, name: str) -> None:
+        self.db.execute("DELETE FROM outputs WHERE name = ?", (name,))
+
+    def close(self) -> None:
+        """Let go of the file; changes not saved are dropped (``--explain`` writes nothing)."""
+        self.db.rollback()
+        self.db.close()
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def save(self) -> None:
-        """Written whole and atomically; during a build at most once a second, and never more than a
-        tenth of the time (a large library's manifest takes a while to write): a record not yet saved
-        only means that PDF is rebuilt next time. And at the end."""
-        started = time.monotonic()
-        write_text_atomic(self.path, json.dumps(self.data, sort_keys=True, ensure_ascii=False))
+        """Commit. A manifest made afresh (none yet, a damaged one, or carried over from version 1) is
+        written whole and atomically the first time, and used in place from then on."""
+        if self._fresh:
+            self.db.commit()
+            write_bytes_atomic(self.path, self.db.serialize())
+            self.db.close()
+            self.db, self._fresh = sqlite3.connect(self.path), False
+            if self._legacy is not None:
+                self._legacy.unlink(missing_ok=True)
+                self._legacy = None
+        else:
+            self.db.commit()
         self._saved = time.monotonic()
-        self._save_seconds = self._saved - started
+
+
+_SCHEMA = (
+    # the entry as JSON (parts, pdf, reasons, pages, html, and the files' size and time); the files'
+    # [size, mtime_ns] again as text, so a no-op reads them for every output without parsing entries
+    "CREATE TABLE outputs (name TEXT PRIMARY KEY, entry TEXT NOT NULL, pdf_stat TEXT, html_stat TEXT)"
+    " WITHOUT ROWID",
+    "CREATE TABLE fast (options TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID",
+)
+
+
+def _put(db: sqlite3.Connection, name: str, entry: dict[str, Any]) -> None:
+    """Write one output's row. Its web page's column is NULL when it has none, and empty while its
+    size and time are not known (never equal to a file's, so the page is checked in full)."""
+    html = (_as_text(entry.get("html_stat")) or "") if "html" in entry else None
+    db.execute(
+        "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)",
+        (name, json.dumps(entry, sort_keys=True), _as_text(entry.get("pdf_stat")), html),
+    )
+
+
+def _stat(path: str) -> list[int] | None:
+    """A file's size and modification time, as the manifest keeps them; None when it is not there."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _as_text(signature: list[int] | None) -> str | None:
+    return f"[{signature[0]}, {signature[1]}]" if signature else None

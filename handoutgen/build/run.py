@@ -592,28 +592,24 @@ def build_run(
     for code in options.locales:  # a bad code is refused before the lock or any file is touched
         locale_info(code)
     run = BuildRun()
-    with build_lock(root / "build", report):
+    with build_lock(root / "build", report), Manifest(root / "build") as manifest:
         if not explain:
             remove_leftovers([root / "build", root / "locales", root / ".cache"])
-        manifest = Manifest(root / "build")
         option_key = digest(dataclasses.asdict(options))
         input_key = inputs_digest(root)
-        fast = manifest.data.get("fast", {}).get(option_key)
-        if (
-            not force
-            and fast
-            and fast["inputs"] == input_key
-            and all(manifest.output_ok(n) for n in fast["outputs"])
-        ):
+        fast = manifest.fast(option_key)
+        if not force and fast and fast["inputs"] == input_key and manifest.outputs_ok(fast["outputs"]):
             run.no_op, run.up_to_date = True, len(fast["outputs"])
             run.waiting = list(fast.get("waiting", []))
             report(f"up to date: {run.up_to_date} PDF(s), no input changed")
             for line in run.waiting:
                 report(line)
+            if not explain:
+                manifest.save()  # a PDF found the same after a copy is not hashed again
             hashes_of(root).save()
             return run
         one_sheet = len(options.handouts) == 1 and len(options.locales) == 1
-        eager = (force or not manifest.outputs) and not one_sheet  # a cold build: warm workers now
+        eager = (force or manifest.empty) and not one_sheet  # a cold build: warm workers now
         renderer = _renderer(root, jobs, explain, cluster, eager=eager, report=report)
         try:
             inputs = load_inputs(root) if explain else load_inputs_cached(root, Cache(root))
@@ -634,11 +630,7 @@ def build_run(
         run.outcomes.sort(key=lambda o: order[o.job])
         if not run.failed and not run.records_broken and not (options.strict and run.waiting):
             outputs = [_output_name(o.job) for o in run.outcomes if o.path]
-            manifest.data.setdefault("fast", {})[option_key] = {
-                "inputs": input_key,
-                "outputs": outputs,
-                "waiting": run.waiting,
-            }
+            manifest.set_fast(option_key, {"inputs": input_key, "outputs": outputs, "waiting": run.waiting})
         manifest.save()
         hashes_of(root).save()
         if run.up_to_date:
@@ -751,7 +743,7 @@ def _stale_reasons(manifest, name: str, prepared: Prepared, force: bool, explain
 
 def _up_to_date(inputs: Inputs, prepared: Prepared, manifest, run: BuildRun, options: BuildOptions) -> None:
     job = prepared.job
-    if check_budget(prepared, manifest.outputs[_output_name(job)].get("pages", 0), options):
+    if check_budget(prepared, manifest.pages(_output_name(job)), options):
         prepared.outcome.path = job.pdf_path(inputs.project.build)
         prepared.outcome.size = prepared.outcome.path.stat().st_size
         run.up_to_date += 1
@@ -764,7 +756,7 @@ def _known_up_to_date(
     """As :func:`_up_to_date`, for a sheet known up to date without preparing it."""
     job = outcome.job
     handout = inputs.handout(job.handout_id)
-    pages = manifest.outputs[_output_name(job)].get("pages", 0)
+    pages = manifest.pages(_output_name(job))
     if _within_budget(outcome, pages, page_budget(inputs, handout), handout.source.name, options):
         outcome.path = job.pdf_path(inputs.project.build)
         outcome.size = outcome.path.stat().st_size
@@ -830,7 +822,7 @@ def _shared_part_changed(inputs: Inputs, manifest) -> bool:
     assets or renderer than there are now (a template or logo edit): every such sheet is rendered
     again, so the workers are worth starting before the planner reads the catalogues."""
     shared, stale = inputs.shared_parts(), 0
-    for entry in manifest.outputs.values():
+    for entry in manifest.entries():
         recorded = entry.get("parts", {})
         stale += any(recorded.get(part) != value for part, value in shared.items())
         if stale > 1:
@@ -881,7 +873,7 @@ def _forget_unbuilt(inputs: Inputs, manifest, run: BuildRun) -> None:
             for path in (outcome.job.pdf_path(build), outcome.job.html_path(build)):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-            manifest.outputs.pop(_output_name(outcome.job), None)
+            manifest.forget(_output_name(outcome.job))
 
 
 #: The catalogues (as .po text) an update may leave in memory for the rest of the run, all locales

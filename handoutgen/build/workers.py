@@ -191,16 +191,16 @@ def start_early(root: Path, *, jobs: int | None, force: bool, explain: bool, one
     before the planner has even imported its own modules, which is the build's first second: a cold
     build (no manifest yet, or ``--force``), or one after a template, asset or clinic settings file
     was saved since the last build (a new logo makes every sheet stale)."""
-    from handoutgen.build.manifest import MANIFEST
+    from handoutgen.build.manifest import LEGACY_MANIFEST, MANIFEST
     from handoutgen.build.service import running
 
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or explain or one_sheet or running(root) is not None:
         return
-    try:
-        built = (Path(root) / "build" / MANIFEST).stat().st_mtime
-    except OSError:
-        built = None
+    built = None
+    for name in (MANIFEST, LEGACY_MANIFEST):  # the one of an earlier version until it is carried over
+        with contextlib.suppress(OSError):
+            built = built or (Path(root) / "build" / name).stat().st_mtime
     if force or built is None or _shared_files_newer(Path(root), built):
         start_forkserver()
 
