@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import copy_built, copy_project
+from conftest import ROOT, copy_built, copy_project
 
 from handoutgen.build.manifest import LEGACY_MANIFEST, MANIFEST, Manifest
 from handoutgen.build.run import BuildOptions, build_run
@@ -95,6 +97,26 @@ def test_a_damaged_manifest_means_every_sheet_is_built_again(built: Path, damage
     assert len(build(built).rebuilt) == 8
     assert pdfs(built) == before  # the same bytes, and a manifest that works again
     assert len(Manifest(built / "build").names()) == 8 and build(built).no_op
+
+
+def test_a_folder_where_the_manifest_goes_is_one_line_and_nothing_is_rendered(built: Path) -> None:
+    """Something in the manifest's place that SQLite cannot open: the build says so in one line
+    naming the file (exit 7, the machine's kind of error) before it renders anything."""
+    path = built / "build" / MANIFEST
+    path.unlink()
+    path.mkdir()
+    for pdf in (built / "build").glob("*/*.pdf"):
+        pdf.unlink()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "generate.py"), "-C", str(built), "build", "-l", "en", "-l", "es"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 7, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "build/manifest.sqlite" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list((built / "build").glob("*/*.pdf")) and path.is_dir()
 
 
 def test_explain_leaves_the_manifest_as_it_was(built: Path) -> None:

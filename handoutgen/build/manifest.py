@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import functools
 import hashlib
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from handoutgen import __version__
 from handoutgen.fsutil import write_bytes_atomic
@@ -37,6 +38,7 @@ MANIFEST = "manifest.sqlite"
 MANIFEST_VERSION = 2
 LEGACY_MANIFEST = "manifest.json"  # version 1: one JSON document
 SAVE_EVERY = 1.0  # seconds between manifest saves during a build
+_T = TypeVar("_T")
 
 
 def digest(value: Any) -> str:
@@ -166,6 +168,21 @@ def html_name(name: str) -> str:
     return f"html/{locale}/{file.removesuffix('.pdf')}.html"
 
 
+def _disk_errors(method: Callable[..., _T]) -> Callable[..., _T]:
+    """SQLite's word for a manifest it cannot open, read or write (a folder in its place, a full disk,
+    an I/O error, damage found mid-build) said as the machine's: an OSError naming the file, which
+    the command line gives as one line (exit 7)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Manifest, *args: Any, **kwargs: Any) -> _T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise OSError(errno.EIO, f"the build's manifest cannot be used: {exc}", str(self.path)) from None
+
+    return wrapper
+
+
 class Manifest:
     """``build/manifest.sqlite``: per output, the part hashes it was built from and the PDF's hash.
 
@@ -178,6 +195,7 @@ class Manifest:
     over, so an upgrade renders nothing again, and removed once the new one is saved.
     """
 
+    @_disk_errors
     def __init__(self, build_dir: Path):
         self.path = Path(build_dir) / MANIFEST
         self._saved = time.monotonic()
@@ -192,8 +210,10 @@ class Manifest:
                 if db.execute("PRAGMA user_version").fetchone()[0] == MANIFEST_VERSION:
                     db.execute("SELECT name FROM outputs LIMIT 1").fetchall()
                     return db
-            except sqlite3.DatabaseError:
-                pass  # not a database, or damaged: everything is stale and it is made again
+            except sqlite3.DatabaseError as exc:  # not a database, or damaged: everything is rebuilt
+                if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    db.close()
+                    raise  # in use by some other program: not ours to replace
             db.close()
         self._fresh = True
         db = sqlite3.connect(":memory:")
@@ -220,17 +240,21 @@ class Manifest:
             db.execute("INSERT INTO fast VALUES (?, ?)", (options, json.dumps(record)))
         self._legacy = legacy
 
+    @_disk_errors
     def __contains__(self, name: str) -> bool:
         return self.db.execute("SELECT 1 FROM outputs WHERE name = ?", (name,)).fetchone() is not None
 
     @property
+    @_disk_errors
     def empty(self) -> bool:
         """No output recorded: a cold build."""
         return self.db.execute("SELECT 1 FROM outputs LIMIT 1").fetchone() is None
 
+    @_disk_errors
     def names(self) -> set[str]:
         return {name for (name,) in self.db.execute("SELECT name FROM outputs")}
 
+    @_disk_errors
     def entry(self, name: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT entry FROM outputs WHERE name = ?", (name,)).fetchone()
         return json.loads(row[0]) if row else None
@@ -243,14 +267,17 @@ class Manifest:
     def pages(self, name: str) -> int:
         return (self.entry(name) or {}).get("pages", 0)
 
+    @_disk_errors
     def fast(self, options: str) -> dict[str, Any] | None:
         """What the last complete build with these options wrote, for the no-op check."""
         row = self.db.execute("SELECT record FROM fast WHERE options = ?", (options,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    @_disk_errors
     def set_fast(self, options: str, record: dict[str, Any]) -> None:
         self.db.execute("INSERT OR REPLACE INTO fast VALUES (?, ?)", (options, json.dumps(record)))
 
+    @_disk_errors
     def outputs_ok(self, names: list[str]) -> bool:
         """Every one of ``names`` recorded and on disk as recorded (:meth:`output_ok`), the size and
         time of each read in one query: a no-op over 100,000 PDFs is one ``stat`` each."""
@@ -268,6 +295,7 @@ class Manifest:
                 return False
         return True
 
+    @_disk_errors
     def output_ok(self, name: str) -> bool:
         """Recorded, and the PDF on disk is the one recorded (and so is its web page, if one was)."""
         entry = self.entry(name)
@@ -297,6 +325,7 @@ class Manifest:
         entry[f"{kind}_stat"] = signature
         return True
 
+    @_disk_errors
     def reasons(self, name: str, parts: dict[str, str]) -> list[str]:
         entry = self.entry(name)
         if not entry:
@@ -308,6 +337,7 @@ class Manifest:
         old = entry.get("parts", {})
         return [part for part in parts if old.get(part) != parts[part]]
 
+    @_disk_errors
     def record(
         self,
         name: str,
@@ -328,6 +358,7 @@ class Manifest:
         if time.monotonic() - self._saved >= SAVE_EVERY:
             self.save()  # a killed build keeps what it finished
 
+    @_disk_errors
     def refresh(self, name: str, parts: dict[str, str]) -> None:
         """New key parts for an output whose PDF stays as it is (its HTML did not change)."""
         entry = self.entry(name)
@@ -335,6 +366,7 @@ class Manifest:
             entry["parts"] = parts
             _put(self.db, name, entry)
 
+    @_disk_errors
     def forget(self, name: str) -> None:
         self.db.execute("DELETE FROM outputs WHERE name = ?", (name,))
 
@@ -349,6 +381,7 @@ class Manifest:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @_disk_errors
     def save(self) -> None:
         """Commit. A manifest made afresh (none yet, a damaged one, or carried over from version 1) is
         written whole and atomically the first time, and used in place from then on."""
