@@ -74,7 +74,14 @@ def test_a_manifest_of_the_earlier_version_is_carried_over_and_nothing_is_render
 
 @pytest.mark.parametrize(
     "damage",
-    ["not a database", "empty file", "another version", "no tables", "a damaged version 1"],
+    [
+        "not a database",
+        "empty file",
+        "another version",
+        "no tables",
+        "a damaged version 1",
+        "a version 1 of the wrong shape",
+    ],
 )
 def test_a_damaged_manifest_means_every_sheet_is_built_again(built: Path, damage: str) -> None:
     path = built / "build" / MANIFEST
@@ -90,9 +97,15 @@ def test_a_damaged_manifest_means_every_sheet_is_built_again(built: Path, damage
             db.execute("DROP TABLE outputs")
         db.commit()
         db.close()
-    else:
+    elif damage == "a damaged version 1":
         path.unlink()
         (built / "build" / LEGACY_MANIFEST).write_text('{"version": 1, "outputs": {"es/a')
+    else:  # valid JSON, wrong shapes: every entry and the no-op record unusable
+        as_version_1(built, fast=True)
+        document = json.loads((built / "build" / LEGACY_MANIFEST).read_text())
+        document["outputs"] = {name: {"pdf_stat": 7, "parts": "x"} for name in document["outputs"]}
+        document["fast"] = {key: {"outputs": 3} for key in document["fast"]}
+        (built / "build" / LEGACY_MANIFEST).write_text(json.dumps(document))
     before = pdfs(built)
     assert len(build(built).rebuilt) == 8
     assert pdfs(built) == before  # the same bytes, and a manifest that works again

@@ -234,7 +234,7 @@ class Manifest:
             return
         outputs, fast = loaded.get("outputs"), loaded.get("fast")
         for name, entry in (outputs if isinstance(outputs, dict) else {}).items():
-            if isinstance(entry, dict):
+            if _usable(entry):  # one of another shape is left out: that sheet is rebuilt
                 _put(db, name, entry)
         for options, record in (fast if isinstance(fast, dict) else {}).items():
             db.execute("INSERT INTO fast VALUES (?, ?)", (options, json.dumps(record)))
@@ -271,7 +271,9 @@ class Manifest:
     def fast(self, options: str) -> dict[str, Any] | None:
         """What the last complete build with these options wrote, for the no-op check."""
         row = self.db.execute("SELECT record FROM fast WHERE options = ?", (options,)).fetchone()
-        return json.loads(row[0]) if row else None
+        record = json.loads(row[0]) if row else None
+        usable = isinstance(record, dict) and isinstance(record.get("outputs"), list) and "inputs" in record
+        return record if usable else None  # one carried over from a damaged manifest.json counts as none
 
     @_disk_errors
     def set_fast(self, options: str, record: dict[str, Any]) -> None:
@@ -417,6 +419,16 @@ def _put(db: sqlite3.Connection, name: str, entry: dict[str, Any]) -> None:
     )
 
 
+def _usable(entry: Any) -> bool:
+    """An entry of the shape this module writes (a damaged ``manifest.json`` may hold anything)."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("parts"), dict)
+        and isinstance(entry.get("pdf"), str)
+        and isinstance(entry.get("pages", 0), int)
+    )
+
+
 def _stat(path: str) -> list[int] | None:
     """A file's size and modification time, as the manifest keeps them; None when it is not there."""
     try:
@@ -431,5 +443,8 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
-def _as_text(signature: list[int] | None) -> str | None:
-    return f"[{signature[0]}, {signature[1]}]" if signature else None
+def _as_text(signature: Any) -> str | None:
+    """``[size, mtime_ns]`` as the column keeps it; None for anything else (none recorded yet)."""
+    if isinstance(signature, list) and len(signature) == 2:
+        return f"[{signature[0]}, {signature[1]}]"
+    return None
