@@ -201,6 +201,8 @@ class Manifest:
         self._saved = time.monotonic()
         self._fresh = False  # in memory only: the file is written whole at the next save
         self._legacy: Path | None = None
+        # the entry read or written last: a sheet's staleness, then its pages or new parts, read it once
+        self._last: tuple[str, dict[str, Any]] | None = None
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -256,8 +258,13 @@ class Manifest:
 
     @_disk_errors
     def entry(self, name: str) -> dict[str, Any] | None:
+        if self._last is not None and self._last[0] == name:
+            return self._last[1]
         row = self.db.execute("SELECT entry FROM outputs WHERE name = ?", (name,)).fetchone()
-        return json.loads(row[0]) if row else None
+        if row is None:
+            return None
+        self._last = (name, json.loads(row[0]))
+        return self._last[1]
 
     def entries(self) -> Iterator[dict[str, Any]]:
         """Every recorded output's entry, one at a time."""
@@ -301,16 +308,20 @@ class Manifest:
     def output_ok(self, name: str) -> bool:
         """Recorded, and the PDF on disk is the one recorded (and so is its web page, if one was)."""
         entry = self.entry(name)
-        return bool(entry) and self._files_ok(name, cast(dict, entry))
+        return bool(entry) and self._files_problem(name, cast(dict, entry)) is None
 
-    def _files_ok(self, name: str, entry: dict[str, Any]) -> bool:
+    def _files_problem(self, name: str, entry: dict[str, Any]) -> str | None:
+        """Why the output's files on disk are not the ones recorded; None when they are. A file found
+        the same after a copy has its new size and time written, so it is not read next time."""
         before = (entry.get("pdf_stat"), entry.get("html_stat"))
-        ok = self._on_disk(name, entry, "pdf") and (
-            "html" not in entry or self._on_disk(html_name(name), entry, "html")
-        )
+        problem = None
+        if not self._on_disk(name, entry, "pdf"):
+            problem = "PDF missing or changed on disk"
+        elif "html" in entry and not self._on_disk(html_name(name), entry, "html"):
+            problem = "web page missing or changed on disk"
         if (entry.get("pdf_stat"), entry.get("html_stat")) != before:
-            _put(self.db, name, entry)  # hashed again and found the same: not read next time
-        return ok
+            self._write(name, entry)
+        return problem
 
     def _on_disk(self, relative: str, entry: dict[str, Any], kind: str) -> bool:
         """The file is the one recorded. When its size and modification time are the ones recorded
@@ -332,10 +343,9 @@ class Manifest:
         entry = self.entry(name)
         if not entry:
             return ["new"]
-        if not self._on_disk(name, entry, "pdf"):
-            return ["PDF missing or changed on disk"]
-        if not self._files_ok(name, entry):
-            return ["web page missing or changed on disk"]
+        problem = self._files_problem(name, entry)
+        if problem:
+            return [problem]
         old = entry.get("parts", {})
         return [part for part in parts if old.get(part) != parts[part]]
 
@@ -356,7 +366,7 @@ class Manifest:
         if html is not None:
             entry["html"] = digest(html.encode())
             self._on_disk(html_name(name), entry, "html")
-        _put(self.db, name, entry)
+        self._write(name, entry)
         if time.monotonic() - self._saved >= SAVE_EVERY:
             self.save()  # a killed build keeps what it finished
 
@@ -366,11 +376,16 @@ class Manifest:
         entry = self.entry(name)
         if entry is not None:
             entry["parts"] = parts
-            _put(self.db, name, entry)
+            self._write(name, entry)
 
     @_disk_errors
     def forget(self, name: str) -> None:
         self.db.execute("DELETE FROM outputs WHERE name = ?", (name,))
+        self._last = None
+
+    def _write(self, name: str, entry: dict[str, Any]) -> None:
+        _put(self.db, name, entry)
+        self._last = (name, entry)
 
     def close(self) -> None:
         """Let go of the file; changes not saved are dropped (``--explain`` writes nothing)."""
