@@ -188,7 +188,7 @@ class Manifest:
 
     One row per output, read when its sheet comes and written when it is built: neither the build's
     memory nor a save grows with the library (the JSON document of version 1 was held whole and
-    written whole; a 100,000-sheet library's was 42 MB). Changes are committed at most once a second
+    written whole; a 100,000-sheet library's was 44 MB). Changes are committed at most once a second
     during a build and at its end (:meth:`save`); a record not committed yet only means that PDF is
     built again. A manifest that is damaged or of another version counts as empty (every sheet is
     stale) and is made afresh at the first save; one of version 1 (``manifest.json``) is carried
@@ -241,10 +241,6 @@ class Manifest:
         for options, record in (fast if isinstance(fast, dict) else {}).items():
             db.execute("INSERT INTO fast VALUES (?, ?)", (options, json.dumps(record)))
         self._legacy = legacy
-
-    @_disk_errors
-    def __contains__(self, name: str) -> bool:
-        return self.db.execute("SELECT 1 FROM outputs WHERE name = ?", (name,)).fetchone() is not None
 
     @property
     @_disk_errors
