@@ -205,7 +205,14 @@ def test_watch_rebuilds_after_an_edit_and_survives_a_mistake(built: Path) -> Non
         "--interval",
         "0.2",
     ]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C stops it: SIGINT as a terminal sends it, even when this suite runs with SIGINT ignored (a
+    # shell's background job without job control), which the watch would otherwise inherit
+    process = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
     reader.start()
