@@ -528,3 +528,65 @@ def test_a_build_knows_early_when_every_sheet_is_stale(built: Path) -> None:
     template = built / "templates" / "handout.html.j2"
     template.write_text(template.read_text().replace("<body>", "<body>\n<!-- a new footer -->", 1))
     assert changed()
+
+
+def test_the_english_sheets_go_to_the_workers_before_the_catalogues_are_updated(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The catalogue update (here: an English edit reaching every catalogue) runs while the workers
+    render the English sheets: after those are submitted and before any translated sheet is prepared."""
+    from handoutgen.build import run as build_module
+    from handoutgen.build import workers
+
+    events: list[str] = []
+    real_submit, real_refresh, real_prepare = (
+        workers.Renderer.submit,
+        build_module._refresh_catalogs,
+        build_module.prepare_job,
+    )
+
+    def submit(self, prepared) -> None:
+        events.append(f"submit {prepared.job.locale}")
+        real_submit(self, prepared)
+
+    def refresh(*args, **kwargs):
+        events.append("update")
+        return real_refresh(*args, **kwargs)
+
+    def prepare(inputs, job, *args):
+        events.append(f"prepare {job.locale}")
+        return real_prepare(inputs, job, *args)
+
+    monkeypatch.setattr(workers.Renderer, "submit", submit)
+    monkeypatch.setattr(build_module, "_refresh_catalogs", refresh)
+    monkeypatch.setattr(build_module, "prepare_job", prepare)
+    root = copy_project(tmp_path / "project")
+    source = root / "handouts" / "aftercare.yaml"
+    source.write_text(source.read_text().replace("Rest for the rest of the day", "Rest for the day", 1))
+    lines: list[str] = []
+    run = build_run(root, OPTIONS, report=lines.append, jobs=2)
+    assert not run.failed and any(line.startswith("catalogue updated") for line in lines), lines
+    update = events.index("update")
+    english = [e for e in events if e.endswith(" en")]
+    assert events[:update] == english and english.count("submit en") == 4, events
+    assert all(not e.endswith(" en") for e in events[update + 1 :]), events
+
+
+def test_a_catalogue_the_update_cannot_read_stops_the_build_before_any_pdf(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The English sheets are already with the workers when the update finds a broken catalogue (more
+    of them than are let in flight): nothing is written, not even an English PDF, and the catalogue
+    is left as it was."""
+    from handoutgen.build import run as build_module
+    from handoutgen.errors import CatalogError
+
+    monkeypatch.setattr(build_module, "IN_FLIGHT_PER_WORKER", 1)  # 2 in flight: the 4 English wait
+    root = copy_project(tmp_path / "project")
+    path = po_path(root / "locales", "es")
+    path.write_text(path.read_text().replace('msgstr "', 'msgstr "\\q', 1), encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(CatalogError) as caught:
+        build_run(root, OPTIONS, report=lambda line: None, jobs=2)
+    assert "locales/es/LC_MESSAGES/handouts.po:" in str(caught.value)
+    assert not list((root / "build").glob("*/*.pdf")) and path.read_bytes() == before

@@ -615,11 +615,18 @@ def build_run(
             inputs = load_inputs(root) if explain else load_inputs_cached(root, Cache(root))
             if not eager and not one_sheet and not explain and _shared_part_changed(inputs, manifest):
                 getattr(renderer, "warm", lambda: None)()  # many sheets to render: workers start now
-            keep = options.locales or None
-            if options.update_catalogs and _refresh_catalogs(inputs, report, write=not explain, keep=keep):
-                input_key = inputs_digest(root)
             planned = plan_jobs(inputs, options)
-            _prepare_and_render(inputs, planned, options, manifest, run, report, renderer, force, explain)
+
+            def update_catalogs() -> None:  # edited English reaches the catalogues
+                nonlocal input_key
+                keep = options.locales or None
+                if options.update_catalogs and _refresh_catalogs(
+                    inputs, report, write=not explain, keep=keep
+                ):
+                    input_key = inputs_digest(root)
+
+            steps = _Steps(options, manifest, run, report, renderer, update_catalogs)
+            _prepare_and_render(inputs, planned, steps, force, explain)
         finally:
             renderer.close()
         _report_unbuilt(inputs, run, report)
@@ -649,16 +656,29 @@ SAME_HTML_SAME_PDF = {"content", "translations", "clinic"}
 IN_FLIGHT_PER_WORKER = 3
 
 
+@dataclass
+class _Steps:
+    """What the build's loop works with, and the catalogue update it runs once on the way."""
+
+    options: BuildOptions
+    manifest: Any
+    run: BuildRun
+    report: Callable[[str], None]
+    renderer: Any
+    update_catalogs: Callable[[], None] | None
+
+    def catalogues_ready(self) -> None:
+        """The catalogue update (edited English reaching every catalogue), once: before the first
+        sheet that reads a catalogue is prepared and before the first PDF is written, so the workers
+        start on the English sheets meanwhile, and a catalogue that cannot be read still stops the
+        build with nothing written."""
+        update, self.update_catalogs = self.update_catalogs, None
+        if update is not None:
+            update()
+
+
 def _prepare_and_render(
-    inputs: Inputs,
-    planned: list[Job],
-    options: BuildOptions,
-    manifest,
-    run: BuildRun,
-    report: Callable[[str], None],
-    renderer: Any,
-    force: bool,
-    explain: bool,
+    inputs: Inputs, planned: list[Job], steps: _Steps, force: bool, explain: bool
 ) -> None:
     """Prepare each sheet's HTML and send a stale one to the renderer at once, writing results as they
     come: a few sheets in flight, so the planner's memory stays flat as the library grows. Sheets are
@@ -667,6 +687,7 @@ def _prepare_and_render(
     build's one loop: known, prepared, up to date or sent, and the results taken as they come."""
     from handoutgen.build.known import known_sheets, remembered
 
+    options, manifest, run, renderer = steps.options, steps.manifest, steps.run, steps.renderer
     env = make_environment(inputs.project)
     window = max(2, IN_FLIGHT_PER_WORKER * max(1, renderer.workers))
     in_flight: deque[tuple[Prepared, list[str]]] = deque()
@@ -675,6 +696,8 @@ def _prepare_and_render(
     ordered = sorted(planned, key=lambda job: _render_order(job, sizes))
     last = {job.locale: index for index, job in enumerate(ordered)}  # then its catalogue is let go
     for index, job in enumerate(ordered):
+        if _render_order(job, sizes)[0]:  # the first sheet that reads a catalogue
+            steps.catalogues_ready()
         if index and last[ordered[index - 1].locale] == index - 1:
             inputs.forget(ordered[index - 1].locale)
             install_translations(env, SourceLabels())  # the template held on to the catalogue too
@@ -694,7 +717,7 @@ def _prepare_and_render(
         if not reasons:
             _up_to_date(inputs, prepared, manifest, run, options)
             continue
-        report(f"{'stale' if explain else 'rebuilding'} {name}: {', '.join(reasons)}")
+        steps.report(f"{'stale' if explain else 'rebuilding'} {name}: {', '.join(reasons)}")
         run.rebuilt[name] = reasons
         if explain:
             continue
@@ -702,9 +725,10 @@ def _prepare_and_render(
         renderer.submit(prepared)
         in_flight.append((prepared, reasons))
         while renderer.in_flight > window:
-            _finish_one(inputs, in_flight, renderer, options, manifest, run, report, len(planned))
+            _finish_one(inputs, in_flight, steps, len(planned))
+    steps.catalogues_ready()
     while in_flight:
-        _finish_one(inputs, in_flight, renderer, options, manifest, run, report, len(planned))
+        _finish_one(inputs, in_flight, steps, len(planned))
     if known is not None:
         known.save()
 
@@ -774,17 +798,10 @@ def _check_stylesheets_once(renderer: Any, run: BuildRun) -> None:
     renderer.check_stylesheets()
 
 
-def _finish_one(
-    inputs: Inputs,
-    in_flight: deque,
-    renderer: Any,
-    options: BuildOptions,
-    manifest,
-    run: BuildRun,
-    report: Callable[[str], None],
-    total: int,
-) -> None:
+def _finish_one(inputs: Inputs, in_flight: deque, steps: _Steps, total: int) -> None:
     """Take the oldest sheet's result: write its PDF, record it, say so ([sheets decided/planned])."""
+    steps.catalogues_ready()  # a catalogue that cannot be read stops the build before any PDF is written
+    options, manifest, run, renderer = steps.options, steps.manifest, steps.run, steps.renderer
     prepared, reasons = in_flight.popleft()
     result = renderer.next_result()
     outcome = finish(inputs.project, prepared, result, options)
@@ -796,7 +813,7 @@ def _finish_one(
         manifest.record(name, prepared.parts, result["data"], reasons, outcome.pages, prepared.screen_html)
     else:
         run.rebuilt.pop(name, None)
-    report(describe(outcome, inputs.project.root, len(run.outcomes), total))
+    steps.report(describe(outcome, inputs.project.root, len(run.outcomes), total))
 
 
 def _renderer(

@@ -242,9 +242,8 @@ class Service:
 
 def warm_task() -> int:
     """A first render in a worker (fonts found, WeasyPrint's lazy imports done) before any build."""
-    import weasyprint
-
     from handoutgen.build import workers
+    from handoutgen.render.weasy import weasyprint
 
     weasyprint.HTML(string="<p>warm</p>").write_pdf(font_config=workers._WORKER_FONT_CONFIG)
     return os.getpid()

@@ -8,6 +8,7 @@ import functools
 import os
 import select
 import signal
+import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -69,6 +70,11 @@ class Renderer:
     ``eager`` starts the pool at once (a cold build: the workers import WeasyPrint and load fonts while
     the planner reads the project). Otherwise a pool starts at the second sheet: a single sheet is
     rendered in this process, where starting a worker would cost more than it saves.
+
+    Starting a worker waits until the forkserver has imported WeasyPrint (most of a second), so the
+    workers are started on a thread of their own: the planner goes on preparing sheets and updating
+    catalogues meanwhile, what it submits waits in :attr:`pending`, and that thread hands it to the
+    workers the moment they are there (``lock`` keeps the two threads' hands off each other).
     """
 
     def __init__(self, root: Path, workers: int, *, eager: bool = False):
@@ -77,6 +83,8 @@ class Renderer:
         self.pending: deque[tuple] = deque()  # tasks kept here until a pool is worth starting
         self.futures: deque[Any] = deque()
         self.pool: Any = None
+        self.started = threading.Event()  # the pool's workers are running (starting one blocks)
+        self.lock = threading.Lock()  # pending, futures and check, between this and the start thread
         self.pools_started = 0
         self.check: Any = None  # the stylesheet check: None, "pending" or its future
         if eager and workers > 1:
@@ -85,17 +93,17 @@ class Renderer:
     @property
     def in_flight(self) -> int:
         """Sheets submitted whose result has not been taken yet."""
-        return len(self.pending) + len(self.futures)
+        with self.lock:
+            return len(self.pending) + len(self.futures)
 
     def submit(self, prepared: Prepared) -> None:
         if self.workers == 0:
             return  # explaining only
-        self.pending.append((self.root, prepared.html, prepared.job.label, prepared.job.locale))
+        with self.lock:
+            self.pending.append((self.root, prepared.html, prepared.job.label, prepared.job.locale))
+            self._send()
         if self.pool is None and self.workers > 1 and len(self.pending) >= 2:  # more than one sheet
             self._start_pool()
-        if self.pool is not None:
-            while self.pending:
-                self.futures.append(self.pool.submit(pdf_worker, self.pending.popleft()))
 
     def warm(self) -> None:
         """Start the pool now (the build knows it will render many sheets): the workers import
@@ -108,14 +116,18 @@ class Renderer:
         worker, ahead of every sheet, when there is a pool; else here, before the sheet rendered here.
         The planner never imports WeasyPrint for it. Its error is raised by :meth:`next_result` before
         the first result is given, so no PDF is written."""
-        self.check = "pending"
-        if self.pool is not None:
-            self.check = self.pool.submit(stylesheet_task, self.root)
+        with self.lock:
+            self.check = "pending"
+            self._send()
 
     def next_result(self) -> dict:
         """The oldest submitted sheet's result (waiting for it); without a pool, rendered here."""
         from concurrent.futures.process import BrokenProcessPool
 
+        if self.pool is not None:
+            self.started.wait()
+            with self.lock:  # the start thread has handed over everything (or it failed: now)
+                self._send()
         if self.check is not None:
             check, self.check = self.check, None
             try:
@@ -132,28 +144,59 @@ class Renderer:
                 return {"error": message, "code": 5}
         return pdf_worker(self.pending.popleft())
 
+    def _send(self) -> None:
+        """Hand the stylesheet check and the pending sheets to the pool, in order, once its workers
+        are running (called holding ``lock``)."""
+        if self.pool is None or not self.started.is_set():
+            return
+        if self.check == "pending":
+            self.check = self.pool.submit(stylesheet_task, self.root)
+        while self.pending:
+            self.futures.append(self.pool.submit(pdf_worker, self.pending.popleft()))
+
     def _start_pool(self) -> None:
         from concurrent.futures import ProcessPoolExecutor
 
         # the forkserver (started here unless the command line started it already) imports WeasyPrint
-        # while the planner works; workers are forked from it as sheets are submitted
+        # while the planner works; workers are forked from it, on a thread of their own
         context = start_forkserver()
         self.pool = ProcessPoolExecutor(self.workers, mp_context=context, **worker_setup())
         self.pools_started += 1
-        if self.check == "pending":
-            self.check = self.pool.submit(stylesheet_task, self.root)
+        self.started.clear()
+        threading.Thread(target=self._start_workers, name="start-render-workers", daemon=True).start()
+
+    def _start_workers(self) -> None:
+        """Start every worker of the pool (an empty task each: the pool starts a worker for a task
+        when none is idle), then hand them what the planner submitted meanwhile."""
+        try:
+            for _ in range(self.workers):
+                self.pool.submit(_started)
+            with self.lock:
+                self.started.set()
+                self._send()
+        except Exception:  # a broken or closed pool: the planner's next call says so
+            pass
+        finally:
+            self.started.set()
 
     def close(self) -> None:
         """Stop: results not taken yet are dropped (the build stops, or has taken them all)."""
-        self.pending.clear()
-        self.futures.clear()
+        if self.pool is not None:
+            self.started.wait()
+        with self.lock:
+            self.pending.clear()
+            self.futures.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
 
+def _started() -> None:
+    """The task that starts a worker."""
+
+
 #: What the forkserver imports once, for every worker forked from it to inherit.
-PRELOAD = ["handoutgen.build.workers", "weasyprint", "weasyprint.text.fonts"]
+PRELOAD = ["handoutgen.build.workers", "handoutgen.render.weasy", "weasyprint.text.fonts"]
 
 
 def start_forkserver() -> Any:
@@ -263,6 +306,9 @@ def _leave_with(pid: int) -> None:
 
 
 def _font_config():
+    from handoutgen.render.weasy import load
+
+    load()  # WeasyPrint itself first, its libraries found the quick way
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()

@@ -125,7 +125,9 @@ def _weasyprint_warnings(text: str, url: str) -> list[str]:
     """WeasyPrint says what it drops from a sheet only in its log, so the log is listened to while it
     reads the sheet. Its fetcher is replaced by one giving every ``@import`` an empty sheet: nothing is
     read from anywhere while checking."""
-    import weasyprint
+    from handoutgen.render.weasy import load
+
+    weasyprint = load()  # itself first, its libraries found the quick way
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class NoFetcher(URLFetcher):

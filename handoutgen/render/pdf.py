@@ -25,6 +25,9 @@ _HREF_RE = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)
 
 def _make_fetcher_class() -> tuple[type[Any], type[Exception]]:
     """Made on first use, since WeasyPrint (which it subclasses) is imported only when rendering."""
+    from handoutgen.render.weasy import load
+
+    load()  # WeasyPrint itself first, its libraries found the quick way
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     class ProjectFetcher(URLFetcher):
@@ -90,7 +93,7 @@ def html_to_pdf(
 def _write_pdf(project: Project, html: str, label: str, font_config: Any) -> tuple[bytes, int]:
     """The PDF's bytes and page count, every URL read through the project's fetcher. A refusal stops
     WeasyPrint at once; one it caught and went on from (an image left out) still fails the PDF."""
-    import weasyprint
+    from handoutgen.render.weasy import weasyprint
 
     fetcher_class, fatal = _make_fetcher_class()
     fetcher = fetcher_class(project.asset_roots())

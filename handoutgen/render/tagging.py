@@ -65,6 +65,9 @@ def right_to_left(text: str) -> bool:
 def finishing() -> Iterator[Callable[[Any, Any], None]]:
     """While the block runs, WeasyPrint's stream class and tag builder are wrapped to record what the
     finisher needs; yields the finisher to give ``write_pdf(finisher=…)``. Restored afterwards."""
+    from handoutgen.render.weasy import load
+
+    load()  # WeasyPrint itself first, its libraries found the quick way
     import weasyprint.pdf as pdf_module
     import weasyprint.pdf.stream as stream_module
     import weasyprint.pdf.tags as tags_module
