@@ -179,3 +179,46 @@ def test_the_planner_goes_on_while_the_workers_start(tmp_path: Path) -> None:
         "handed over without asking: True",
         "pages: [1, 2, 3]",
     ], (result.stdout, result.stderr[-2000:], time.monotonic() - started)
+
+
+SHADOW = """
+import os
+with open(os.environ["SHADOW_LOG"], "a") as log:
+    log.write(f"{os.getpid()} ran {__file__}\\n")
+raise ImportError("a stray file, not the real module")
+"""
+
+
+def test_files_in_the_current_folder_are_not_run_by_workers_or_the_service(tmp_path: Path) -> None:
+    """Staff may run generate.py from any folder. A stray ``pydyf.py`` (a module WeasyPrint imports),
+    ``yaml.py`` or ``json.py`` (a standard module) there is run by no process of a build with workers
+    (forkserver, workers) nor of the render service: they start from the package's folder, since
+    Python 3.11's forkserver (``-c``) and ``-m`` look in their current folder first. (Before, such a
+    file stopped the build with a traceback, or ran inside it.)"""
+    root = copy_project(tmp_path / "project")
+    where = tmp_path / "staff-folder"
+    where.mkdir()
+    for name in ("pydyf", "yaml", "fontTools", "segno", "json"):
+        (where / f"{name}.py").write_text(SHADOW)
+    log = tmp_path / "shadow.log"
+    env = {**os.environ, "SHADOW_LOG": str(log)}
+    env.pop("PYTHONPATH", None)
+
+    def generate(*args: str) -> None:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "generate.py"), "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=where,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+
+    generate("build", "-j", "2", "--handout", "aftercare", "-l", "en", "-l", "es")
+    assert len(list((root / "build").glob("*/aftercare.pdf"))) == 2
+    generate("workers", "start", "-j", "1")
+    try:
+        generate("build", "--force", "--handout", "aftercare", "-l", "en", "-l", "es")
+    finally:
+        generate("workers", "stop")
+    assert not log.exists(), log.read_text()

@@ -277,14 +277,16 @@ def start(root: Path, workers: int, idle_minutes: float = IDLE_MINUTES) -> dict:
         stop(root)
     folder_of(root).mkdir(parents=True, exist_ok=True)
     log = open(folder_of(root) / "log", "ab")  # noqa: SIM115 (the service keeps it)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2]), *sys.path])}
-    process = subprocess.Popen(
+    home = Path(__file__).resolve().parents[2]  # the folder holding this package
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(home), *sys.path])}
+    process = subprocess.Popen(  # from the package's folder: `-m` searches its current folder first
         [sys.executable, "-m", "handoutgen.build.service", str(root), str(workers), str(idle_minutes)],
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=log,
         start_new_session=True,
         env=env,
+        cwd=home,
     )
     log.close()
     return _wait_ready(root, process)

@@ -199,15 +199,25 @@ def _started() -> None:
 PRELOAD = ["handoutgen.build.workers", "handoutgen.render.weasy", "weasyprint.text.fonts"]
 
 
+#: The folder that holds the ``handoutgen`` package (a checkout's root, or site-packages).
+PACKAGE_HOME = Path(__file__).resolve().parents[2]
+
+
 def start_forkserver() -> Any:
     """Start the forkserver, which imports WeasyPrint (most of a second), and return its context; it
-    runs beside this process, so the import overlaps whatever this process does meanwhile."""
+    runs beside this process, so the import overlaps whatever this process does meanwhile.
+
+    It is started from the folder that holds this package: Python 3.11 starts it with ``-c`` (its
+    module search starts in its current folder) and does not pass this process's search path on, so
+    started from wherever staff ran the command, a ``pydyf.py`` or ``yaml.py`` lying there would be
+    run by it and by every worker."""
     import multiprocessing
     import multiprocessing.forkserver
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    multiprocessing.forkserver.ensure_running()
+    with contextlib.chdir(PACKAGE_HOME):  # the forkserver and resource tracker start here
+        multiprocessing.forkserver.ensure_running()
     _stop_forkserver_at_exit()
     return context
 
