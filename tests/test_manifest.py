@@ -197,3 +197,25 @@ def test_the_manifest_keeps_no_output_in_memory(tmp_path: Path) -> None:
     assert grown < 300 * 1024, f"{grown / 1024:.0f} KiB more after 3,000 more outputs"
     assert len(manifest.names()) == 3300 and manifest.outputs_ok([f"xx/sheet-{n}.pdf" for n in range(3300)])
     manifest.close()
+
+
+def test_a_manifest_damaged_while_its_entries_are_read_is_the_machines_error(tmp_path: Path) -> None:
+    """SQLite finding damage part way through the entries (the file cut short under the build) is
+    said as an OSError naming the manifest (the command line's one line, exit 7), not a traceback."""
+    folder = tmp_path / "build"
+    (folder / "xx").mkdir(parents=True)
+    with Manifest(folder) as manifest:
+        for n in range(2000):
+            (folder / "xx" / f"s{n}.pdf").write_bytes(b"%PDF")
+            manifest.record(f"xx/s{n}.pdf", {"content": f"{n:0500d}"}, b"%PDF", ["new"], 1)
+        manifest.save()
+    path = folder / MANIFEST
+    with Manifest(folder) as manifest:
+        entries = manifest.entries()
+        assert next(entries)["pages"] == 1
+        with open(path, "r+b") as file:
+            file.truncate(path.stat().st_size // 4)
+        with pytest.raises(OSError) as caught:
+            for _ in entries:
+                pass
+    assert caught.value.filename == str(path) and "manifest cannot be used" in str(caught.value)

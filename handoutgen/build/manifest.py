@@ -178,9 +178,13 @@ def _disk_errors(method: Callable[..., _T]) -> Callable[..., _T]:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as exc:
-            raise OSError(errno.EIO, f"the build's manifest cannot be used: {exc}", str(self.path)) from None
+            raise _disk_error(exc, self.path) from None
 
     return wrapper
+
+
+def _disk_error(exc: sqlite3.DatabaseError, path: Path) -> OSError:
+    return OSError(errno.EIO, f"the build's manifest cannot be used: {exc}", str(path))
 
 
 class Manifest:
@@ -263,9 +267,13 @@ class Manifest:
         return self._last[1]
 
     def entries(self) -> Iterator[dict[str, Any]]:
-        """Every recorded output's entry, one at a time."""
-        for (text,) in self.db.execute("SELECT entry FROM outputs"):
-            yield json.loads(text)
+        """Every recorded output's entry, one at a time (SQLite's errors as :func:`_disk_errors` says
+        them, however far the caller got)."""
+        try:
+            for (text,) in self.db.execute("SELECT entry FROM outputs"):
+                yield json.loads(text)
+        except sqlite3.DatabaseError as exc:
+            raise _disk_error(exc, self.path) from None
 
     def pages(self, name: str) -> int:
         return (self.entry(name) or {}).get("pages", 0)
