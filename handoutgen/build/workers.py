@@ -166,8 +166,9 @@ class Renderer:
         threading.Thread(target=self._start_workers, name="start-render-workers", daemon=True).start()
 
     def _start_workers(self) -> None:
-        """Start every worker of the pool (an empty task each: the pool starts a worker for a task
-        when none is idle), then hand them what the planner submitted meanwhile."""
+        """Start the pool's workers (an empty task each: the pool starts a worker for a task when
+        none is idle, so one that is idle already may leave the next to start with the first sheet,
+        by then at once), then hand them what the planner submitted meanwhile."""
         try:
             for _ in range(self.workers):
                 self.pool.submit(_started)
