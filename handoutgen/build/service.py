@@ -277,7 +277,8 @@ def start(root: Path, workers: int, idle_minutes: float = IDLE_MINUTES) -> dict:
         stop(root)
     folder_of(root).mkdir(parents=True, exist_ok=True)
     log = open(folder_of(root) / "log", "ab")  # noqa: SIM115 (the service keeps it)
-    home = Path(__file__).resolve().parents[2]  # the folder holding this package
+    from handoutgen.build.workers import PACKAGE_HOME as home
+
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(home), *sys.path])}
     process = subprocess.Popen(  # from the package's folder: `-m` searches its current folder first
         [sys.executable, "-m", "handoutgen.build.service", str(root), str(workers), str(idle_minutes)],
