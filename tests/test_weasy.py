@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -183,6 +184,7 @@ def test_the_planner_goes_on_while_the_workers_start(tmp_path: Path) -> None:
 
 SHADOW = """
 import os
+import shutil
 with open(os.environ["SHADOW_LOG"], "a") as log:
     log.write(f"{os.getpid()} ran {__file__}\\n")
 raise ImportError("a stray file, not the real module")
@@ -222,3 +224,32 @@ def test_files_in_the_current_folder_are_not_run_by_workers_or_the_service(tmp_p
     finally:
         generate("workers", "stop")
     assert not log.exists(), log.read_text()
+
+
+def test_a_clinic_font_leaves_no_copy_behind(tmp_path: Path) -> None:
+    """WeasyPrint copies each @font-face font into a temporary folder of the font configuration's
+    own; every process that rendered removes it as it ends: the workers of a build (they left one
+    folder each, on every build), and a build that renders in its own process."""
+    project = copy_project(tmp_path / "project")
+    font = subprocess.run(
+        ["fc-match", "-f", "%{file}", "Noto Sans:style=Regular"], capture_output=True, text=True, check=True
+    ).stdout
+    shutil.copy(font, project / "assets" / "clinic.ttf")
+    sheet = project / "templates" / "handout.css"
+    rule = "@font-face { font-family: Clinic; src: url(../assets/clinic.ttf) }\nh1 { font-family: Clinic }\n"
+    sheet.write_text(rule + sheet.read_text(encoding="utf-8"), encoding="utf-8")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    in_workers = ["-j", "2", "--locale", "en", "--locale", "es"]
+    in_process = ["--force", "--handout", "aftercare", "--locale", "en"]  # one sheet: rendered here
+    for args in (in_workers, in_process):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "generate.py"), "-C", str(project), "build", *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TMPDIR": str(temp)},
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "rebuilt" in result.stdout + result.stderr
+        assert "Exception ignored" not in result.stderr
+        assert sorted(path.name for path in temp.iterdir()) == []

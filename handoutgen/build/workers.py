@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import gc
 import os
 import select
 import signal
@@ -311,15 +312,37 @@ def _leave_with(pid: int) -> None:
                 while True:
                     os.kill(pid, 0)
                     time.sleep(1.0)
+        _release_font_config()  # its fonts' folder goes with it, unless a render is holding it
         os._exit(0)
 
     threading.Thread(target=wait, name="leave-with-planner", daemon=True).start()
 
 
 def _font_config():
+    """A font configuration for this process's renders, let go before the process ends (see
+    :func:`_release_font_config`)."""
+    from multiprocessing import util
+
     from handoutgen.render.weasy import load
 
     load()  # WeasyPrint itself first, its libraries found the quick way
     from weasyprint.text.fonts import FontConfiguration
 
+    util.Finalize(None, _release_font_config, exitpriority=0)
     return FontConfiguration()
+
+
+def _release_font_config() -> None:
+    """Let the font configuration go while Python is still whole. WeasyPrint copies each
+    ``@font-face`` font a stylesheet loads into a temporary folder of its own (``_folder``), removed
+    when the configuration is collected; it sits in reference cycles, so only a collection frees it.
+    Kept in a global, it never was: a worker ends without collecting anything (each left its folder in
+    /tmp, a copy of every clinic font, on every build), and a process that rendered itself could
+    collect it after Python had torn ``shutil`` down ("Exception ignored in
+    FontConfiguration.__del__"). Run at exit by multiprocessing, in a worker (its process ends
+    through it) and in the planner (an atexit handler); a collection only when there is a folder."""
+    global _WORKER_FONT_CONFIG
+    config, _WORKER_FONT_CONFIG = _WORKER_FONT_CONFIG, None
+    if getattr(config, "_folder", None):
+        del config
+        gc.collect()
