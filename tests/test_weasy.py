@@ -253,3 +253,51 @@ def test_a_clinic_font_leaves_no_copy_behind(tmp_path: Path) -> None:
         assert "rebuilt" in result.stdout + result.stderr
         assert "Exception ignored" not in result.stderr
         assert sorted(path.name for path in temp.iterdir()) == []
+
+
+SHEETS_IN_A_WORKER = """
+import gc, weakref
+from handoutgen.build import workers
+
+class Node:
+    pass
+
+def two_sheets(root):
+    passes = []
+    gc.callbacks.append(lambda phase, info: phase == "stop" and passes.append(info["generation"]))
+    cycle = Node()
+    cycle.itself = cycle
+    left = weakref.ref(cycle)
+    del cycle
+    first = workers.pdf_worker((root, "<p>one</p>" * 500, "one", "en"))
+    gone = left() is None
+    second = workers.pdf_worker((root, "<p>two</p>" * 500, "two", "en"))
+    return gone, passes, first["pages"], second["pages"]
+"""
+
+
+def test_a_pool_worker_collects_garbage_once_before_each_sheet(tmp_path: Path) -> None:
+    """In a build's worker (started as the Renderer starts it), Python's collector is off and what is
+    imported is frozen; the collector runs once before each sheet instead of dozens of times during
+    a render, and the cycles a sheet leaves behind are gone before the next one is rendered."""
+    (tmp_path / "sheets_in_a_worker.py").write_text(SHEETS_IN_A_WORKER)
+    code = textwrap.dedent(
+        f"""
+        import gc
+        from concurrent.futures import ProcessPoolExecutor
+        from handoutgen.build import workers
+        from sheets_in_a_worker import two_sheets
+
+        with ProcessPoolExecutor(1, mp_context=workers.start_forkserver(), **workers.worker_setup()) as pool:
+            state = pool.submit(gc.isenabled).result(), pool.submit(gc.get_freeze_count).result() > 10_000
+            print("collector on, imports frozen:", state)
+            print("cycle gone, passes, pages:", pool.submit(two_sheets, {str(ROOT)!r}).result())
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [
+        "collector on, imports frozen: (False, True)",
+        "cycle gone, passes, pages: (True, [2, 2], 20, 20)",
+    ]

@@ -32,6 +32,8 @@ def pdf_worker(task: tuple[str, str, str, str]) -> dict:
     global _WORKER_FONT_CONFIG
     root, html, label, code = task
     started = time.perf_counter()
+    if _COLLECT_BEFORE_EACH:  # the sheets before this one: their garbage, in a single collection
+        gc.collect()
     try:
         if _WORKER_FONT_CONFIG is None:
             _WORKER_FONT_CONFIG = _font_config()
@@ -46,6 +48,10 @@ def pdf_worker(task: tuple[str, str, str, str]) -> dict:
 
 
 _WORKER_FONT_CONFIG = None
+
+#: Set in a pool's worker (:func:`_warm_worker`): Python's collector is off there, and runs once
+#: before each sheet instead of dozens of times during its render.
+_COLLECT_BEFORE_EACH = False
 
 
 def stylesheet_task(root: str) -> HandoutError | None:
@@ -287,6 +293,21 @@ def _warm_worker(planner: int) -> None:
     global _WORKER_FONT_CONFIG
     _leave_with(planner)
     _WORKER_FONT_CONFIG = _font_config()
+    collect_per_sheet()
+
+
+def collect_per_sheet() -> None:
+    """Set Python's garbage collector, in a process that only renders, for rendering. A render
+    allocates hundreds of thousands of objects that live until its end (boxes, layouts, fonts'
+    caches), so the collector, run after every 700 allocations, ran some 50 times a sheet and found
+    little; every tenth of its larger passes also walked all of WeasyPrint's imported objects. Now
+    what is imported is frozen (never walked again: :func:`gc.freeze`), and the collector runs once
+    before each sheet (:func:`pdf_worker`) instead, so each sheet's garbage is gone before the next
+    begins. ``benchmarks/gc_bench.py`` measures both ways on the same sheets."""
+    global _COLLECT_BEFORE_EACH
+    gc.freeze()
+    gc.disable()
+    _COLLECT_BEFORE_EACH = True
 
 
 def _leave_with(pid: int) -> None:
