@@ -301,3 +301,17 @@ def test_a_pool_worker_collects_garbage_once_before_each_sheet(tmp_path: Path) -
         "collector on, imports frozen: (False, True)",
         "cycle gone, passes, pages: (True, [2, 2], 20, 20)",
     ]
+
+
+def test_the_collector_is_paused_while_weasyprint_is_imported() -> None:
+    """WeasyPrint's import (in the forkserver, before a build's first sheet) makes some 50,000
+    objects that all live on; Python's collector does not walk them over and over meanwhile (it
+    made about 150 passes), and it is running again afterwards."""
+    code = """
+import gc, sys
+passes = []
+gc.callbacks.append(lambda phase, info: phase == "stop" and passes.append(info["generation"]))
+import handoutgen.render.weasy
+print(len(passes) < 10, gc.isenabled(), "weasyprint.text.ffi" in sys.modules)
+"""
+    assert run_python(code).split() == ["True", "True", "True"]
