@@ -61,17 +61,10 @@ print(json.dumps({{"cpu": time.process_time() - started, "gc": spent[0], "passes
 
 def sheet_tasks(project: Path) -> list[list[str]]:
     """Every sheet of ``project``, as the tasks a build hands its workers."""
-    from handoutgen.build.run import BuildOptions, Prepared, load_inputs, plan_jobs, prepare_job
-    from handoutgen.render.html import make_environment
+    from scale_bench import prepared_sheets
 
-    inputs = load_inputs(project)
-    env, options = make_environment(inputs.project), BuildOptions()
-    tasks = []
-    for job in plan_jobs(inputs, options):
-        prepared = prepare_job(inputs, job, options, env)
-        if isinstance(prepared, Prepared):
-            tasks.append([str(project), prepared.html, job.label, job.locale])
-    return tasks
+    sheets = prepared_sheets(project)
+    return [[str(project), sheet.html, sheet.job.label, sheet.job.locale] for sheet in sheets]
 
 
 def measured(tasks_file: Path, per_sheet: bool) -> dict:

@@ -39,7 +39,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,6 +50,9 @@ import yaml
 from babel.messages.catalog import Catalog
 
 from handoutgen.catalogs.store import load_catalog, po_path, save_catalog
+
+if TYPE_CHECKING:
+    from handoutgen.build.run import Prepared
 
 
 def compile_package() -> None:
@@ -208,8 +213,9 @@ print(time.perf_counter() - started, time.process_time() - cpu)
 """
 
 
-def print_html(root: Path, out: Path) -> None:
-    """The exact HTML the build hands to WeasyPrint, one file per sheet (as the planner makes it)."""
+def prepared_sheets(root: Path) -> Iterator[Prepared]:
+    """Every sheet of the project at ``root`` that would be rendered, prepared as the planner
+    prepares it (its ``html`` is the exact HTML the build hands to WeasyPrint)."""
     from handoutgen.build.run import BuildOptions, Prepared, load_inputs, plan_jobs, prepare_job
     from handoutgen.render.html import make_environment
 
@@ -218,9 +224,15 @@ def print_html(root: Path, out: Path) -> None:
     for job in plan_jobs(inputs, options):
         prepared = prepare_job(inputs, job, options, env)
         if isinstance(prepared, Prepared):
-            target = out / job.locale / f"{job.handout_id}.html"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(prepared.html)
+            yield prepared
+
+
+def print_html(root: Path, out: Path) -> None:
+    """The exact HTML the build hands to WeasyPrint, one file per sheet."""
+    for prepared in prepared_sheets(root):
+        target = out / prepared.job.locale / f"{prepared.job.handout_id}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(prepared.html)
 
 
 def weasyprint_floor(root: Path, cores: int) -> tuple[float, int, float]:
