@@ -21,14 +21,11 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     """Yield a temp file beside ``path``; rename it over ``path`` only if the block succeeds. Its bytes
     are flushed to disk first unless ``durable`` is False (a cache file, made again when lost)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
+            _flush(handle, durable)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
@@ -56,6 +53,20 @@ def exclusive_lock(lock_path: Path, on_busy: Callable[[], None]) -> Iterator[Non
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A new temp file beside ``path`` (its folder made if need be), named so that
+    :func:`remove_leftovers` can tell whose it is: its descriptor and name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent)
+
+
+def _flush(handle: BinaryIO, durable: bool) -> None:
+    """What was written to ``handle`` handed to the system, and on to the disk if ``durable``."""
+    handle.flush()
+    if durable:
+        os.fsync(handle.fileno())
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -79,13 +90,11 @@ class StagedWrites:
 
     def write(self, path: Path, data: bytes) -> None:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent)
+        fd, tmp = _temp_beside(path)
         self.staged.append((tmp, path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            _flush(handle, durable=True)
         os.chmod(tmp, 0o666 & ~_umask())
 
     def commit(self) -> None:
