@@ -1,5 +1,7 @@
-"""WeasyPrint imported without the compiler and linker runs of its library lookup (render/weasy.py),
-in every process that renders, and the build's workers started off the planner's thread."""
+"""WeasyPrint in the processes that render: imported without the compiler and linker runs of its
+library lookup (render/weasy.py) and with Python's collector paused; the build's workers started off
+the planner's thread and from the package's folder; their collector run once a sheet; a clinic's
+@font-face fonts copied by WeasyPrint removed as each process ends."""
 
 from __future__ import annotations
 
@@ -184,7 +186,6 @@ def test_the_planner_goes_on_while_the_workers_start(tmp_path: Path) -> None:
 
 SHADOW = """
 import os
-import shutil
 with open(os.environ["SHADOW_LOG"], "a") as log:
     log.write(f"{os.getpid()} ran {__file__}\\n")
 raise ImportError("a stray file, not the real module")
