@@ -36,7 +36,8 @@ from pathlib import Path
 from handoutgen.build import workers
 import weasyprint
 
-weasyprint.HTML(string="<p>warm</p>").write_pdf(font_config=workers._font_config())
+workers._WORKER_FONT_CONFIG = workers._font_config()  # made first, as a worker makes it
+weasyprint.HTML(string="<p>warm</p>").write_pdf(font_config=workers._WORKER_FONT_CONFIG)
 if {per_sheet!r}:
     workers.collect_per_sheet()
 spent, passes, begun = [0.0], [0], [0.0]
